@@ -1,0 +1,342 @@
+"""The records of the disclosure model and of findings.
+
+Every figure remembers where it came from: ``line`` is the 1-based line of a text dump (or the
+1-based block number of a Word file), ``location`` a readable place for sources without lines
+(``table 3, row 4, cell 2`` in a Word file, ``budget.income_total`` in a hand-written TOML).
+
+A part a document lacks is ``None`` on the Document, never zeros.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+SCHEMA_DISCLOSURE = "reconcile.disclosure/1"
+SCHEMA_FINDINGS = "reconcile.findings/1"
+SCHEMA_DIFF = "reconcile.diff/1"
+
+SECTIONS = (
+    "document",
+    "organization",
+    "budget",
+    "running_costs",
+    "three_public",
+    "performance",
+    "procurement",
+    "assets",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number as the document writes it, with the place it was written."""
+
+    value: Decimal
+    line: int | None = None
+    col: int | None = None
+    text: str | None = None
+    unit: str | None = None
+    location: str | None = None
+
+    @property
+    def decimals(self) -> int:
+        exponent = self.value.as_tuple().exponent
+        return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+@dataclass(frozen=True, slots=True)
+class YearMention:
+    """A year written in the document, with the year it should name (``current`` = the document's
+    year, ``prior`` = the year before) so that the year rules can test it."""
+
+    year: int
+    context: str  # title, heading, overall_goal, planned_purchase, asset_year_end, ...
+    expect: str  # "current" or "prior"
+    text: str
+    line: int | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something the reader noticed but could not make sense of; reported by the checker."""
+
+    section: str
+    message: str
+    line: int | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    department: str | None
+    year: int | None
+    kind: str | None  # "budget" or "final_accounts"
+    title: str | None
+    source: str
+    encoding: str | None
+    source_kind: str = "text"  # text, docx, toml
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrgUnit:
+    name: str | None
+    nature: str | None = None
+    level: str | None = None
+    funding: str | None = None
+    line: int | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    units: tuple[OrgUnit, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    income_total: Figure | None = None
+    income_personnel: Figure | None = None
+    income_operating: Figure | None = None
+    income_project: Figure | None = None
+    expenditure_total: Figure | None = None
+    basic_total: Figure | None = None
+    basic_personnel: Figure | None = None
+    basic_operating: Figure | None = None
+    project_total: Figure | None = None
+    project_own_level: Figure | None = None
+    project_lower_level: Figure | None = None
+    change_total: Figure | None = None
+    change_project: Figure | None = None
+    unit: str = "万元"
+    line: int | None = None
+
+
+BUDGET_FIELDS = (
+    "income_total",
+    "income_personnel",
+    "income_operating",
+    "income_project",
+    "expenditure_total",
+    "basic_total",
+    "basic_personnel",
+    "basic_operating",
+    "project_total",
+    "project_own_level",
+    "project_lower_level",
+    "change_total",
+    "change_project",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RunningCostItem:
+    name: str
+    amount: Figure | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunningCosts:
+    total: Figure | None = None
+    partial: bool = False
+    items: tuple[RunningCostItem, ...] = ()
+    unit: str = "万元"
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ThreePublicRow:
+    name: str
+    prior: Figure | None = None
+    current: Figure | None = None
+    change: Figure | None = None
+    reason: str | None = None
+    line: int | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ThreePublic:
+    stated_total: Figure | None = None
+    prior_year: int | None = None
+    year: int | None = None
+    unit: str | None = None
+    rows: tuple[ThreePublicRow, ...] = ()
+    line: int | None = None
+    table_line: int | None = None
+
+    def row(self, name_part: str) -> ThreePublicRow | None:
+        return next((r for r in self.rows if name_part in r.name), None)
+
+
+PROCUREMENT_AMOUNT_FIELDS = (
+    "budget",
+    "amount",
+    "current_year_total",
+    "general_budget",
+    "fund_budget",
+    "special_account",
+    "other_sources",
+    "other_channels",
+)
+PROCUREMENT_FIGURE_FIELDS = ("budget", "quantity", "unit_price", *PROCUREMENT_AMOUNT_FIELDS[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class ProcurementLine:
+    project: str | None = None
+    budget: Figure | None = None
+    item: str | None = None
+    code: str | None = None
+    unit: str | None = None
+    quantity: Figure | None = None
+    unit_price: Figure | None = None
+    amount: Figure | None = None
+    current_year_total: Figure | None = None
+    general_budget: Figure | None = None
+    fund_budget: Figure | None = None
+    special_account: Figure | None = None
+    other_sources: Figure | None = None
+    other_channels: Figure | None = None
+    line: int | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Procurement:
+    stated_total: Figure | None = None
+    table_unit: str | None = None
+    lines: tuple[ProcurementLine, ...] = ()
+    total_row: ProcurementLine | None = None
+    line: int | None = None
+    table_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssetRow:
+    name: str
+    row_no: str | None = None
+    value: Figure | None = None
+    parent: str | None = None
+    level: int = 0
+    line: int | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assets:
+    stated_total: Figure | None = None
+    stated_total_unit: str | None = None
+    year_end: int | None = None
+    planned_purchase: Figure | None = None
+    planned_purchase_year: int | None = None
+    planned_in_procurement: bool = False
+    table_year_label: str | None = None
+    table_unit: str | None = None
+    table_unit_inferred: bool = False
+    rows: tuple[AssetRow, ...] = ()
+    line: int | None = None
+    table_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    level1: str | None = None
+    level2: str | None = None
+    level3: str | None = None
+    description: str | None = None
+    target: str | None = None
+    target_op: str | None = None
+    target_value: Decimal | None = None
+    target_unit: str | None = None
+    basis: str | None = None
+    line: int | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceProject:
+    name: str
+    line: int | None = None
+    goals: tuple[str, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Performance:
+    overall_goal_year: int | None = None
+    overall_goal_line: int | None = None
+    projects: tuple[PerformanceProject, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryEntry:
+    term: str
+    definition: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A part of the template as found in the document (第X部分 headings)."""
+
+    key: str  # one of SECTIONS or "glossary", "other"
+    heading: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    info: DocumentInfo
+    organization: Organization | None = None
+    budget: Budget | None = None
+    running_costs: RunningCosts | None = None
+    three_public: ThreePublic | None = None
+    performance: Performance | None = None
+    procurement: Procurement | None = None
+    assets: Assets | None = None
+    glossary: tuple[GlossaryEntry, ...] | None = None
+    parts: tuple[Part, ...] = ()
+    years: tuple[YearMention, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    id: str
+    rule: str
+    name: str
+    severity: Severity
+    section: str
+    document: str
+    message: str
+    expected: str | None = None
+    actual: str | None = None
+    difference: str | None = None
+    tolerance: str | None = None
+    lines: tuple[int, ...] = ()
+    location: str | None = None
+    key: str | None = None
+    department: str | None = None
+    year: int | None = None
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

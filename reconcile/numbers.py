@@ -1,0 +1,322 @@
+"""Written figures -> exact Decimals.
+
+This module owns every decision about how a number is written in a disclosure: full-width digits,
+thousands separators, signs (-, −, －), money and count units (万元, 元, 7.62万人 …), percentages
+(% or 百分比), comparators (≥, 不低于 …) and change words (增加, 减少, 下降, 持平).
+
+A parsed number keeps the precision it was written with: ``Decimal("20")`` stays ``20`` and
+``Decimal("2.50")`` stays ``2.50``; nothing is ever converted through float.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+# One character in, one character out, so offsets in the normalised text are offsets in the
+# original. Full-width digits and signs, the minus sign, full-width comparators and percent.
+_ONE_TO_ONE = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "．": ".",
+        "％": "%",
+        "＋": "+",
+        "－": "-",
+        "−": "-",
+        "–": "-",
+        "＜": "<",
+        "＞": ">",
+        "＝": "=",
+        "≧": "≥",
+        "≦": "≤",
+        "\u3000": " ",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+    }
+)
+
+MONEY_UNITS: dict[str, Decimal] = {
+    "元": Decimal(1),
+    "千元": Decimal(1000),
+    "万元": Decimal(10000),
+    "亿元": Decimal(100000000),
+}
+
+# Longest first so that 万元 wins over 万 and 人次 over 人.
+_UNITS = sorted(
+    [
+        *MONEY_UNITS,
+        "百分比",
+        "个百分点",
+        "百分点",
+        "%",
+        "‰",
+        "人次",
+        "万人次",
+        "万人",
+        "万户",
+        "万个",
+        "万件",
+        "万次",
+        "万台",
+        "元/人",
+        "元/月",
+        "元/年",
+        "元/人/月",
+        "元/人/年",
+        "人",
+        "个",
+        "件",
+        "次",
+        "台",
+        "项",
+        "辆",
+        "户",
+        "家",
+        "份",
+        "场",
+        "期",
+        "篇",
+        "套",
+        "平方米",
+        "㎡",
+        "公里",
+        "千米",
+        "米",
+        "天",
+        "日",
+        "小时",
+        "月",
+        "盒",
+        "名",
+        "所",
+        "座",
+        "间",
+        "张",
+        "本",
+        "册",
+        "条",
+        "处",
+        "批",
+        "周岁",
+        "岁",
+        "年度",
+        "年",
+        "分",
+        "万",
+    ],
+    key=len,
+    reverse=True,
+)
+
+_COMPARATORS: dict[str, str] = {
+    ">=": "≥",
+    "<=": "≤",
+    "≥": "≥",
+    "≤": "≤",
+    ">": ">",
+    "<": "<",
+    "=": "=",
+    "不低于": "≥",
+    "不少于": "≥",
+    "不小于": "≥",
+    "大于等于": "≥",
+    "大于或等于": "≥",
+    "至少": "≥",
+    "不高于": "≤",
+    "不超过": "≤",
+    "不大于": "≤",
+    "不多于": "≤",
+    "小于等于": "≤",
+    "小于或等于": "≤",
+    "大于": ">",
+    "高于": ">",
+    "超过": ">",
+    "小于": "<",
+    "低于": "<",
+    "等于": "=",
+}
+_COMPARATOR_RE = re.compile(
+    "(?:" + "|".join(re.escape(k) for k in sorted(_COMPARATORS, key=len, reverse=True)) + r")\s*$"
+)
+
+CHANGE_DECREASE = ("减少", "下降", "降低")
+CHANGE_FLAT = ("持平",)
+_CHANGE_RE = re.compile(r"(增加|增长|上升|提高|减少|下降|降低|持平)")
+_CLAUSE_BREAK = re.compile(r"[，。；;,！!？?\n]")
+
+_NUMBER_RE = re.compile(
+    r"(?<![0-9A-Za-z.])(?P<sign>[-+])?\s*"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?:\s*(?P<unit>" + "|".join(re.escape(u) for u in _UNITS) + r"))?"
+)
+
+
+def normalise(text: str) -> str:
+    """Map full-width digits, signs, comparators and spaces to ASCII, one char for one char."""
+    return text.translate(_ONE_TO_ONE)
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """One number as written: exact value (sign applied), unit, comparator and where it stands."""
+
+    value: Decimal
+    text: str
+    start: int
+    end: int
+    unit: str | None = None
+    op: str | None = None
+    change: str | None = None  # "increase", "decrease", "flat" when a change word governs it
+
+    @property
+    def decimals(self) -> int:
+        """How many decimals were written (0 for an integer)."""
+        exponent = self.value.as_tuple().exponent
+        return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit in MONEY_UNITS
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == "%"
+
+    @property
+    def is_year(self) -> bool:
+        return self.unit in ("年", "年度") and self.op is None and 1900 <= self.value <= 2199
+
+
+def _canonical_unit(unit: str | None) -> str | None:
+    if unit == "百分比":
+        return "%"
+    return unit
+
+
+def _comparator_before(norm: str, start: int) -> str | None:
+    head = norm[max(0, start - 6) : start]
+    match = _COMPARATOR_RE.search(head)
+    return _COMPARATORS[match.group(0).strip()] if match else None
+
+
+def _change_before(norm: str, start: int) -> str | None:
+    """The change word that governs a number: the nearest one earlier in the same clause, with no
+    other digit between it and the number."""
+    clause_start = 0
+    for m in _CLAUSE_BREAK.finditer(norm, 0, start):
+        clause_start = m.end()
+    clause = norm[clause_start:start]
+    words = list(_CHANGE_RE.finditer(clause))
+    if not words:
+        return None
+    last = words[-1]
+    if re.search(r"\d", clause[last.end() :]):
+        return None
+    word = last.group(0)
+    if word in CHANGE_FLAT:
+        return "flat"
+    if word in CHANGE_DECREASE:
+        return "decrease"
+    return "increase"
+
+
+def _to_decimal(digits: str) -> Decimal:
+    digits = digits.replace(",", "")
+    if digits.startswith("."):
+        digits = "0" + digits
+    return Decimal(digits)
+
+
+def find_numbers(text: str, *, changes: bool = True) -> Iterator[Number]:
+    """Every number in ``text`` with its unit, comparator and (optionally) change direction.
+
+    A ``-`` right after a digit or letter is a range dash (``16-59周岁``), not a sign.
+    """
+    norm = normalise(text)
+    for m in _NUMBER_RE.finditer(norm):
+        sign = m.group("sign")
+        start = m.start()
+        if sign == "-" and start > 0 and (norm[start - 1].isalnum()):
+            sign = None
+            start = m.start("num")
+        value = _to_decimal(m.group("num"))
+        if sign == "-":
+            value = -value
+        unit = _canonical_unit(m.group("unit"))
+        op = _comparator_before(norm, m.start() if m.group("sign") else m.start("num"))
+        change = _change_before(norm, start) if changes else None
+        if change == "decrease" and value > 0:
+            value = -value
+        yield Number(
+            value=value,
+            text=text[start : m.end()],
+            start=start,
+            end=m.end(),
+            unit=unit,
+            op=op,
+            change=change,
+        )
+
+
+def first_number(text: str, *, changes: bool = False) -> Number | None:
+    """The first number in ``text`` that is not a year, or None."""
+    for number in find_numbers(text, changes=changes):
+        if not number.is_year:
+            return number
+    return None
+
+
+def parse_cell(text: str) -> Number | None:
+    """A table cell that should hold a single figure: the number, or None for an empty cell or a
+    cell without digits. Words around it (units, signs) are kept on the Number."""
+    stripped = normalise(text).strip()
+    if not stripped:
+        return None
+    return first_number(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A performance target as written: ``≥95%`` -> op ≥, value 95, unit %."""
+
+    op: str | None
+    value: Decimal | None
+    unit: str | None
+
+
+def parse_target(text: str) -> Target:
+    """Split a performance target into comparator, number and unit (None where absent)."""
+    norm = normalise(text).strip()
+    number = first_number(norm)
+    if number is None:
+        op = None
+        for word, symbol in _COMPARATORS.items():
+            if norm.startswith(word):
+                op = symbol
+                break
+        return Target(op=op, value=None, unit=None)
+    unit = number.unit
+    if unit is None:
+        tail = norm[number.end :].strip()
+        unit = tail[:4] or None if tail and not re.search(r"\d", tail) else None
+    return Target(op=number.op, value=number.value, unit=unit)
+
+
+def money_factor(unit: str | None) -> Decimal | None:
+    """How many 元 one unit is, or None for a unit that is not money."""
+    return MONEY_UNITS.get(unit) if unit else None
+
+
+def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
+    """Convert an amount between money units exactly (``153.45`` 万元 -> ``1534500`` 元)."""
+    return value * MONEY_UNITS[from_unit] / MONEY_UNITS[to_unit]
+
+
+def years_in(text: str) -> Iterator[tuple[int, int]]:
+    """Every year written as ``2021年`` / ``2021年度`` in ``text``: (year, offset)."""
+    for m in re.finditer(r"(?<!\d)((?:19|20|21)\d{2})\s*年", normalise(text)):
+        yield int(m.group(1)), m.start(1)

@@ -1,0 +1,1 @@
+"""Readers: bytes on disk -> a Layout (paragraphs, tables) -> the disclosure model."""

@@ -1,0 +1,137 @@
+"""Bytes -> text: the fast path first (BOM, then strict UTF-8), a detector only when that fails.
+
+Line numbers are those of the decoded text, split on LF, CRLF and CR alike, so they are the same
+whatever the encoding or line ending.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from reconcile.errors import ReadError
+
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
+    (codecs.BOM_UTF8, "utf-8", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
+)
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# Formats people send instead of a text dump, by their first bytes.
+_MAGIC = (
+    (b"%PDF", "a PDF file; export the disclosure as .docx or text"),
+    (b"\xd0\xcf\x11\xe0", "a legacy Office file (.doc/.xls); save it as .docx"),
+    (b"{\\rtf", "an RTF file; save it as .docx"),
+    (b"\x89PNG", "a PNG image, not a disclosure"),
+    (b"\xff\xd8\xff", "a JPEG image, not a disclosure"),
+    (b"GIF8", "a GIF image, not a disclosure"),
+    (b"\x1f\x8b", "a gzip archive; unpack it first"),
+    (b"7z\xbc\xaf", "a 7z archive; unpack it first"),
+    (b"Rar!", "a RAR archive; unpack it first"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str  # the name reported to the user: utf-8, utf-8-sig, gb18030, utf-16, ...
+
+
+def sniff_format(data: bytes) -> str | None:
+    """A reason string when the bytes are a known non-text format, else None."""
+    for magic, reason in _MAGIC:
+        if data.startswith(magic):
+            return reason
+    return None
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """BOM-less UTF-16 of mostly CJK/ASCII text: NULs fall on one parity."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > half * 0.2 and even < half * 0.02:
+        return "utf-16-le"
+    if even > half * 0.2 and odd < half * 0.02:
+        return "utf-16-be"
+    return None
+
+
+def decode(data: bytes, path: str) -> Decoded:
+    """Decode a text dump, or raise ReadError naming the reason."""
+    if not data:
+        raise ReadError(path, "the file is empty")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ReadError(
+            path, f"the file is {len(data)} bytes, over the {MAX_DOCUMENT_BYTES} byte limit"
+        )
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return Decoded(data[len(bom) :].decode(codec), name)
+            except UnicodeDecodeError as exc:
+                raise ReadError(path, f"invalid {name} after its byte-order mark: {exc.reason}") from None
+    reason = sniff_format(data)
+    if reason:
+        raise ReadError(path, f"not a text file: {reason}")
+    if b"\x00" not in data:
+        try:
+            return Decoded(data.decode("utf-8"), "utf-8")
+        except UnicodeDecodeError:
+            pass
+    utf16 = _looks_utf16(data)
+    if utf16:
+        try:
+            return Decoded(data.decode(utf16), "utf-16")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise ReadError(path, "binary data (NUL bytes), not a text file")
+    # Chinese disclosures that are not UTF-8 are almost always GBK/GB18030: try that strictly
+    # before asking a statistical detector, which can mistake short GB text for Big5 or Latin.
+    if _is_gb(data):
+        return Decoded(data.decode("gb18030"), "gb18030")
+    return _detected(data, path)
+
+
+def _is_gb(data: bytes) -> bool:
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    # Text a GB codec decodes should be mostly CJK, ASCII and common punctuation.
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    odd = sum(1 for ch in text if not (ch.isprintable() or ch in "\r\n\t") or "\ue000" <= ch <= "\uf8ff")
+    return cjk > 0 and odd <= max(2, len(text) // 200)
+
+
+def _detected(data: bytes, path: str) -> Decoded:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise ReadError(path, "not a text file: no text encoding fits its bytes")
+    text = str(best)
+    odd = sum(1 for ch in text if not (ch.isprintable() or ch in "\r\n\t\f\v"))
+    if odd > max(4, len(text) // 100):
+        raise ReadError(path, "not a text file: it holds control characters or binary data")
+    return Decoded(text, best.encoding.replace("_", "-"))
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of the decoded text; LF, CRLF and CR all end a line. A final line break does not add
+    an empty last line."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines

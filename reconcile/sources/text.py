@@ -1,0 +1,110 @@
+"""A Word file's text dump -> Layout.
+
+How the dump renders tables (see shared/DOMAIN.md): a cell is a line that starts with a TAB; a cell
+with several paragraphs continues on the following lines without a TAB; a blank line usually ends a
+row, but blank lines also occur inside rows, so row boundaries come from the table's structure: once
+the table has shown a full-width row, short pieces are joined until they make a full row. Header
+rows above the first full-width row keep their own (smaller) cell counts. A line is never split on
+TAB: a cell's text may hold tabs of its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reconcile.sources.layout import Block, Cell, Layout, Paragraph, Row, Table, body_width, clean
+
+_BLANK_CHARS = " \u3000\u00a0\u2009\u202f\ufeff\r\f\v"
+PART_HEADING = re.compile(r"^\s*第[一二三四五六七八九十0-9０-９]+部分")
+
+
+def _blank(line: str) -> bool:
+    return not line.startswith("\t") and not line.strip(_BLANK_CHARS)
+
+
+def _col(line: str, text: str) -> int:
+    if not text:
+        return 1
+    first = text.split("\n", 1)[0]
+    pos = line.find(first[:8])
+    return pos + 1 if pos >= 0 else 1
+
+
+def _rows_from_segments(segments: list[list[Cell]]) -> list[list[Cell]]:
+    width = body_width(tuple(len(s) for s in segments))
+    rows: list[list[Cell]] = []
+    seen_full = False
+    for seg in segments:
+        if rows and seen_full and len(rows[-1]) < width and len(rows[-1]) + len(seg) <= width:
+            rows[-1] = rows[-1] + seg
+        else:
+            rows.append(list(seg))
+        if len(rows[-1]) >= width:
+            seen_full = True
+    return rows
+
+
+def _table(lines: list[str], start: int, index: int) -> tuple[Table, int]:
+    """Read the table whose first cell is at ``start`` (0-based); return it and the next index."""
+    n = len(lines)
+    segments: list[list[Cell]] = [[]]
+    j = start
+    last_line = start
+    while j < n:
+        line = lines[j]
+        if line.startswith("\t"):
+            parts = [line[1:]]
+            first = j
+            j += 1
+            while j < n and not lines[j].startswith("\t") and not _blank(lines[j]):
+                if PART_HEADING.match(lines[j]):
+                    break
+                parts.append(lines[j])
+                j += 1
+            text = "\n".join(p for p in (clean(p) for p in parts) if p)
+            segments[-1].append(
+                Cell(text=text, line=first + 1, end_line=j, col=_col(line, text), raw="\n".join(parts))
+            )
+            last_line = j
+            continue
+        if _blank(line):
+            k = j
+            while k < n and _blank(lines[k]):
+                k += 1
+            if k < n and lines[k].startswith("\t"):
+                if segments[-1]:
+                    segments.append([])
+                j = k
+                continue
+        break
+    segments = [s for s in segments if s]
+    rows = [
+        Row(cells=tuple(cells), line=cells[0].line, end_line=cells[-1].end_line)
+        for cells in _rows_from_segments(segments)
+    ]
+    return Table(rows=tuple(rows), line=start + 1, end_line=last_line, index=index), j
+
+
+def layout_text(text: str, lines: list[str] | None = None) -> Layout:
+    """Paragraphs (one per non-blank line outside tables) and tables, with their lines."""
+    from reconcile.sources.decode import split_lines
+
+    if lines is None:
+        lines = split_lines(text)
+    blocks: list[Block] = []
+    i = 0
+    n = len(lines)
+    tables = 0
+    while i < n:
+        line = lines[i]
+        if line.startswith("\t"):
+            tables += 1
+            table, i = _table(lines, i, tables)
+            blocks.append(table)
+            continue
+        if not _blank(line):
+            text_ = clean(line)
+            if text_:
+                blocks.append(Paragraph(text=text_, line=i + 1, col=_col(line, text_), raw=line))
+        i += 1
+    return Layout(blocks=tuple(blocks), lines=tuple(lines))
