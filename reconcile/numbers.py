@@ -153,6 +153,8 @@ _NUMBER_RE = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:\s*(?P<unit>" + "|".join(re.escape(u) for u in _UNITS) + r"))?"
 )
+# A number with its unit just before a dash: 16周岁-59周岁, 1月-12月 (the dash is a range dash).
+_NUMBER_WITH_UNIT_END = re.compile(r"\d\s*(?:" + "|".join(re.escape(u) for u in _UNITS) + r")$")
 
 
 def normalise(text: str) -> str:
@@ -234,13 +236,20 @@ def _to_decimal(digits: str) -> Decimal:
 def find_numbers(text: str, *, changes: bool = True) -> Iterator[Number]:
     """Every number in ``text`` with its unit, comparator and (optionally) change direction.
 
-    A ``-`` right after a digit or letter is a range dash (``16-59周岁``), not a sign.
+    A ``-`` right after a digit or letter is a range dash (``16-59周岁``), not a sign; after a
+    Chinese character it is a range dash only when it follows a number's unit (``16周岁-59周岁``),
+    so ``增加-5.2万元`` stays negative.
     """
     norm = normalise(text)
     for m in _NUMBER_RE.finditer(norm):
         sign = m.group("sign")
-        start = m.start()
-        if sign == "-" and start > 0 and (norm[start - 1].isalnum()):
+        start = m.start() if sign else m.start("num")
+        if (
+            sign == "-"
+            and start > 0
+            and norm[start - 1].isalnum()
+            and _NUMBER_WITH_UNIT_END.search(norm, max(0, start - 16), start)
+        ):
             sign = None
             start = m.start("num")
         value = _to_decimal(m.group("num"))
