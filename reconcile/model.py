@@ -236,6 +236,8 @@ class Assets:
     planned_purchase_year: int | None = None
     planned_in_procurement: bool = False
     table_year_label: str | None = None
+    table_year_line: int | None = None  # where the label is written (its cell's line)
+    table_year_location: str | None = None
     table_unit: str | None = None
     table_unit_inferred: bool = False
     rows: tuple[AssetRow, ...] = ()

@@ -1,0 +1,80 @@
+"""Layout -> Document: one module per part of the template; this module slices the layout into
+parts and hands each part to its extractor. Nothing about the content raises: what cannot be
+made sense of is collected as a Problem."""
+
+from __future__ import annotations
+
+from reconcile.extract.assets import extract_assets
+from reconcile.extract.budget import extract_budget
+from reconcile.extract.document import extract_info
+from reconcile.extract.glossary import extract_glossary
+from reconcile.extract.organization import extract_organization
+from reconcile.extract.parts import split_parts
+from reconcile.extract.performance import extract_performance
+from reconcile.extract.procurement import extract_procurement
+from reconcile.extract.running_costs import extract_running_costs
+from reconcile.extract.three_public import extract_three_public
+from reconcile.model import Document, Part, Problem, YearMention
+from reconcile.sources.layout import Layout
+
+
+def extract(
+    layout: Layout, *, source: str, encoding: str | None, source_kind: str = "text"
+) -> Document:
+    preamble, parts = split_parts(layout)
+    info, years = extract_info(preamble, layout.blocks, source, encoding, source_kind)
+    mentions: list[YearMention] = list(years)
+    problems: list[Problem] = []
+    sections: dict[str, object] = {}
+    found: list[Part] = []
+    for part in parts:
+        heading = part.heading
+        found.append(
+            Part(part.key, heading.text if heading else "", heading.line if heading else None)
+        )
+        if part.key in sections:
+            problems.append(
+                Problem(
+                    part.key,
+                    f"the part {part.key} appears twice; the first is used",
+                    heading.line if heading else None,
+                )
+            )
+            continue
+        if part.key == "organization":
+            sections["organization"] = extract_organization(part)
+        elif part.key == "budget":
+            budget, m, p = extract_budget(part)
+            sections["budget"] = budget
+            mentions += m
+            problems += p
+        elif part.key == "running_costs":
+            sections["running_costs"] = extract_running_costs(part)
+        elif part.key == "three_public":
+            three_public, p = extract_three_public(part)
+            sections["three_public"] = three_public
+            problems += p
+        elif part.key == "performance":
+            performance, m, p = extract_performance(part)
+            sections["performance"] = performance
+            mentions += m
+            problems += p
+        elif part.key == "procurement":
+            procurement, m, p = extract_procurement(part)
+            sections["procurement"] = procurement
+            mentions += m
+            problems += p
+        elif part.key == "assets":
+            assets, m, p = extract_assets(part)
+            sections["assets"] = assets
+            mentions += m
+            problems += p
+        elif part.key == "glossary":
+            sections["glossary"] = extract_glossary(part)
+    return Document(
+        info=info,
+        parts=tuple(found),
+        years=tuple(mentions),
+        problems=tuple(problems),
+        **sections,  # type: ignore[arg-type]
+    )

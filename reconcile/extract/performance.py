@@ -1,0 +1,150 @@
+"""Part 五, performance: the overall goals and the year they name, and every project's
+performance table (goals, then indicator rows 一级/二级/三级/描述/指标值/依据), level-1 and level-2
+filled down where their cells are merged."""
+
+from __future__ import annotations
+
+import re
+
+from reconcile.extract.common import PartSlice, column_text, squash, strip_ordinal
+from reconcile.model import Indicator, Performance, PerformanceProject, Problem, YearMention
+from reconcile.numbers import parse_target
+from reconcile.sources.layout import Paragraph, Row, Table
+
+_LEADING_YEAR = re.compile(r"^\s*((?:19|20|21)\d{2})\s*年")
+_COLUMNS = (
+    ("level1", re.compile(r"一级")),
+    ("level2", re.compile(r"二级")),
+    ("level3", re.compile(r"三级")),
+    ("description", re.compile(r"描述|内容|说明")),
+    ("basis", re.compile(r"依据")),
+    ("target", re.compile(r"指标值|目标值")),
+)
+
+
+def _columns(header: Row) -> dict[str, int]:
+    cols: dict[str, int] = {}
+    for i, cell in enumerate(header.cells):
+        text = squash(cell.text)
+        for name, pattern in _COLUMNS:
+            if name not in cols and pattern.search(text):
+                cols[name] = i
+                break
+    return cols
+
+
+def _project_name(text: str) -> str:
+    name = strip_ordinal(text)
+    return re.sub(r"(?:绩效目标申报表|绩效目标表|绩效目标)\s*$", "", name).strip() or name
+
+
+def _goals(text: str) -> tuple[str, ...]:
+    return tuple(g for g in (strip_ordinal(line) for line in text.split("\n")) if g)
+
+
+def _indicators(
+    tables: list[Table], problems: list[Problem]
+) -> tuple[tuple[str, ...], list[Indicator]]:
+    goals: tuple[str, ...] = ()
+    indicators: list[Indicator] = []
+    for table in tables:
+        cols: dict[str, int] | None = None
+        level1 = level2 = None
+        for row in table.rows:
+            first = squash(row.cells[0].text) if row.cells else ""
+            if (
+                cols is None
+                and len(row.cells) <= 3
+                and re.search(r"绩效目标|年度目标|总体目标", first)
+            ):
+                goals = goals + _goals(row.cells[-1].text if len(row.cells) > 1 else "")
+                continue
+            if any("一级指标" in squash(c.text) for c in row.cells):
+                cols = _columns(row)
+                level1 = level2 = None
+                continue
+            if cols is None or not any(c.text for c in row.cells):
+                continue
+
+            level1 = column_text(row, cols, "level1") or level1
+            level2 = column_text(row, cols, "level2") or level2
+            target = column_text(row, cols, "target")
+            parsed = parse_target(target) if target else None
+            indicators.append(
+                Indicator(
+                    level1=level1,
+                    level2=level2,
+                    level3=column_text(row, cols, "level3"),
+                    description=column_text(row, cols, "description"),
+                    target=target,
+                    target_op=parsed.op if parsed else None,
+                    target_value=parsed.value if parsed else None,
+                    target_unit=parsed.unit if parsed else None,
+                    basis=column_text(row, cols, "basis"),
+                    line=row.line,
+                    location=row.cells[0].location,
+                )
+            )
+    return goals, indicators
+
+
+def extract_performance(part: PartSlice) -> tuple[Performance, list[YearMention], list[Problem]]:
+    problems: list[Problem] = []
+    mentions: list[YearMention] = []
+    overall_year = overall_line = None
+    projects: list[PerformanceProject] = []
+    heading: Paragraph | None = None
+    pending: list[Table] = []
+
+    def close() -> None:
+        if heading is None:
+            return
+        goals, indicators = _indicators(pending, problems)
+        if not pending:
+            problems.append(
+                Problem("performance", f"no performance table after {heading.text}", heading.line)
+            )
+        projects.append(
+            PerformanceProject(
+                name=_project_name(heading.text),
+                line=heading.line,
+                goals=goals,
+                indicators=tuple(indicators),
+                location=heading.location,
+            )
+        )
+
+    # A project is the paragraph right before a performance table (its title, usually
+    # "N、…绩效目标表"), with every table that follows until the next paragraph.
+    last_para: Paragraph | None = None
+    for block in part.blocks:
+        if isinstance(block, Table):
+            if last_para is not None and last_para is not heading:
+                close()
+                heading, pending = last_para, []
+            if heading is not None:
+                pending.append(block)
+            continue
+        last_para = block
+        text = block.text
+        year = _LEADING_YEAR.match(text)
+        if year and not projects and heading is None:
+            if overall_year is None and re.search(r"整体|总体", text) and "目标" in text:
+                overall_year, overall_line = int(year.group(1)), block.line
+            elif "目标" in text:
+                mentions.append(
+                    YearMention(
+                        int(year.group(1)), "goal", "current", text[:24], block.line, block.location
+                    )
+                )
+    close()
+    return (
+        Performance(
+            overall_goal_year=overall_year,
+            overall_goal_line=overall_line,
+            projects=tuple(projects),
+            line=part.heading.line if part.heading else None,
+        ),
+        mentions,
+        problems,
+    )

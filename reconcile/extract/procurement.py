@@ -1,0 +1,162 @@
+"""Part 六, government procurement: the stated total, every line with all its columns (funding
+columns included), and the 合计 row. Columns are found from the (merged, multi-row) header."""
+
+from __future__ import annotations
+
+import re
+
+from reconcile.extract.common import (
+    PartSlice,
+    figure_from_cell,
+    figure_from_number,
+    first_money,
+    header_rows,
+    resolve_header,
+    squash,
+)
+from reconcile.extract.three_public import table_unit
+from reconcile.model import Problem, Procurement, ProcurementLine, YearMention
+from reconcile.sources.layout import Row
+
+# field -> patterns tried against a column's leaf label, then against its whole label path
+_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("unit", re.compile(r"数量单位|计量单位|^单位$")),
+    ("quantity", re.compile(r"^数量$|采购数量")),
+    ("unit_price", re.compile(r"单价")),
+    ("code", re.compile(r"目录|编码|代码|品目号|序号")),
+    ("item", re.compile(r"物品|品目|标的|采购项目名称|品名")),
+    ("project", re.compile(r"项目名称|项目来源")),
+    ("budget", re.compile(r"预算资金|预算金额|预算数")),
+    ("general_budget", re.compile(r"一般公共")),
+    ("fund_budget", re.compile(r"基金")),
+    ("special_account", re.compile(r"财政专户")),
+    ("other_sources", re.compile(r"其他来源|其他收入")),
+    ("other_channels", re.compile(r"其他渠道")),
+    ("current_year_total", re.compile(r"当年.*合计|^合计$|小计")),
+    ("amount", re.compile(r"总计|采购金额|^金额$")),
+)
+# The template's column order, used when the header cannot be read.
+DEFAULT_COLUMNS = (
+    "project",
+    "budget",
+    "item",
+    "code",
+    "unit",
+    "quantity",
+    "unit_price",
+    "amount",
+    "current_year_total",
+    "general_budget",
+    "fund_budget",
+    "special_account",
+    "other_sources",
+    "other_channels",
+)
+_TEXT_FIELDS = {"project", "item", "code", "unit"}
+_TOTAL_RE = re.compile(r"^(合计|总计)$")
+_LEADING_YEAR = re.compile(r"^\s*((?:19|20|21)\d{2})\s*年")
+
+
+def map_columns(labels: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for col, path in enumerate(labels):
+        parts = [squash(p) for p in path.split("/") if p]
+        leaf = parts[-1] if parts else ""
+        for candidate in (leaf, "/".join(parts)):
+            hit = next(
+                (f for f, pat in _FIELDS if f not in found and candidate and pat.search(candidate)),
+                None,
+            )
+            if hit:
+                found[hit] = col
+                break
+    return found
+
+
+def _line(row: Row, cols: dict[str, int], unit: str | None) -> ProcurementLine:
+    values: dict[str, object] = {}
+    for name, col in cols.items():
+        if col >= len(row.cells):
+            continue
+        cell = row.cells[col]
+        if name in _TEXT_FIELDS:
+            values[name] = cell.text or None
+        else:
+            values[name] = figure_from_cell(cell, None if name == "quantity" else unit)
+    return ProcurementLine(**values, line=row.line, location=row.cells[0].location)  # type: ignore[arg-type]
+
+
+def extract_procurement(part: PartSlice) -> tuple[Procurement, list[YearMention], list[Problem]]:
+    problems: list[Problem] = []
+    mentions: list[YearMention] = []
+    stated = None
+    texts = []
+    for para in part.paragraphs():
+        texts.append(para.text)
+        if stated is None and "采购" in para.text:
+            number = first_money(para.text)
+            if number is not None:
+                stated = figure_from_number(number, para, "万元")
+                year = _LEADING_YEAR.match(para.text)
+                if year:
+                    mentions.append(
+                        YearMention(
+                            int(year.group(1)),
+                            "procurement",
+                            "current",
+                            para.text[:20],
+                            para.line,
+                            para.location,
+                        )
+                    )
+    tables = part.tables()
+    line = part.heading.line if part.heading else None
+    if not tables:
+        return Procurement(stated_total=stated, line=line), mentions, problems
+    table = tables[0]
+    stated_unit = table_unit(table, texts)
+    # Without a stated unit, figures take the unit of the stated total (the template's 万元).
+    unit = stated_unit or (stated.unit if stated is not None else None) or "万元"
+    n_head = header_rows(table)
+    width = table.width
+    cols = map_columns(resolve_header(table.rows[:n_head], width))
+    if not {"quantity", "unit_price", "amount"} <= cols.keys():
+        if width == len(DEFAULT_COLUMNS):
+            cols = {name: i for i, name in enumerate(DEFAULT_COLUMNS)}
+        else:
+            problems.append(
+                Problem(
+                    "procurement",
+                    f"cannot tell the procurement table's columns ({width} cells a row)",
+                    table.line,
+                )
+            )
+    lines: list[ProcurementLine] = []
+    total_row = None
+    for row in table.rows[n_head:]:
+        if not any(c.text for c in row.cells):
+            continue
+        if any(_TOTAL_RE.match(squash(c.text)) for c in row.cells[:3]):
+            total_row = _line(row, cols, unit)
+            continue
+        if len(row.cells) != width:
+            problems.append(
+                Problem(
+                    "procurement",
+                    f"a procurement row has {len(row.cells)} cells, not {width}",
+                    row.line,
+                )
+            )
+        lines.append(_line(row, cols, unit))
+    return (
+        Procurement(
+            stated_total=stated,
+            table_unit=stated_unit,
+            lines=tuple(lines),
+            total_row=total_row,
+            line=line,
+            table_line=table.line,
+        ),
+        mentions,
+        problems,
+    )

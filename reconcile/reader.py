@@ -1,0 +1,95 @@
+"""One entry point for every input: a path (or ``-`` for standard input) -> the model.
+
+The format is chosen by content first (a zip is a Word file, a TOML file with our schema is the
+canonical format) and by extension second; anything else is read as a text dump.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconcile.errors import ReadError
+from reconcile.extract import extract
+from reconcile.model import Document
+from reconcile.sources.decode import MAX_DOCUMENT_BYTES, decode, sniff_format, split_lines
+from reconcile.sources.text import layout_text
+
+DOCUMENT_SUFFIXES = (".txt", ".docx", ".toml")
+_OTHER_FORMATS = {
+    ".doc": "a legacy Word .doc file; save it as .docx",
+    ".pdf": "a PDF file; export the disclosure as .docx or text",
+    ".xls": "a legacy Excel file; save it as .xlsx (tables) or the disclosure as .docx",
+    ".wps": "a WPS file; save it as .docx",
+    ".rtf": "an RTF file; save it as .docx",
+    ".odt": "an OpenDocument file; save it as .docx",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    document: Document
+    lines: tuple[str, ...]  # source lines (text) or block texts (Word) for display
+
+
+def _read_bytes_from(path: str) -> bytes:
+    if path == "-":
+        data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+    else:
+        p = Path(path)
+        if not p.exists():
+            raise ReadError(path, "no such file")
+        if p.is_dir():
+            raise ReadError(path, "is a folder")
+        try:
+            size = p.stat().st_size
+            if size > MAX_DOCUMENT_BYTES and p.suffix.lower() != ".docx":
+                raise ReadError(
+                    path, f"the file is {size} bytes, over the {MAX_DOCUMENT_BYTES} byte limit"
+                )
+            with p.open("rb") as handle:
+                data = handle.read(MAX_DOCUMENT_BYTES + 1)
+        except PermissionError:
+            raise ReadError(path, "permission denied") from None
+        except OSError as exc:
+            raise ReadError(path, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ReadError(path, f"the input is over the {MAX_DOCUMENT_BYTES} byte limit")
+    return data
+
+
+def read_path(path: str) -> Loaded:
+    """Read one disclosure; raise ReadError for anything that is not one."""
+    data = _read_bytes_from(path)
+    return read_bytes(data, path)
+
+
+def read_bytes(data: bytes, path: str) -> Loaded:
+    suffix = os.path.splitext(path)[1].lower()
+    if data.startswith(b"PK\x03\x04") or suffix == ".docx":
+        return _read_docx(data, path)
+    if suffix in _OTHER_FORMATS and not data.startswith(b"schema"):
+        reason = sniff_format(data) or _OTHER_FORMATS[suffix]
+        raise ReadError(path, f"unsupported format: {reason}")
+    decoded = decode(data, path)
+    if suffix == ".toml" or decoded.text.lstrip("\ufeff").lstrip().startswith("schema"):
+        from reconcile.canonical import loads_toml
+
+        document = loads_toml(decoded.text, path, encoding=decoded.encoding)
+        return Loaded(document, tuple(split_lines(decoded.text)))
+    lines = split_lines(decoded.text)
+    layout = layout_text(decoded.text, lines)
+    document = extract(layout, source=path, encoding=decoded.encoding, source_kind="text")
+    return Loaded(document, layout.lines)
+
+
+def _read_docx(data: bytes, path: str) -> Loaded:
+    try:
+        from reconcile.sources.docx import layout_docx
+    except ImportError as exc:  # pragma: no cover - the docx reader is part of the package
+        raise ReadError(path, f"Word files cannot be read here: {exc}") from None
+    layout = layout_docx(data, path)
+    document = extract(layout, source=path, encoding=None, source_kind="docx")
+    return Loaded(document, layout.lines)

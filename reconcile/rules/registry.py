@@ -1,0 +1,118 @@
+"""The rule catalogue: each rule is a function registered with a code, a name, a default severity,
+the section it belongs to, a message in English and Chinese, and a docstring (first line = summary;
+then what it checks, why it matters, an example). Codes are never reused.
+
+A rule takes a :class:`Context` and returns a Polars DataFrame with one row per finding:
+
+=============  =====================================================================
+column         meaning
+=============  =====================================================================
+doc            int, index of the document in ``Context.documents`` (required)
+key            str, the item the finding is about, stable across line moves (required)
+lines          list[int], every line involved, the main one first (may be empty)
+expected       str | null, exact decimal string
+actual         str | null
+difference     str | null
+tolerance      str | null
+location       str | null, a place for sources without lines (key path, table cell)
+severity       str | null, to override the rule's default (e.g. a sign-only mismatch)
+(others)       str columns used by the message templates, ``{name}`` placeholders
+=============  =====================================================================
+
+Frames are built once per run by builders registered with :func:`frame` and cached on the
+Context, so every rule runs as Polars queries over all documents at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from reconcile.model import Document, Severity
+
+RuleFunc = Callable[["Context"], pl.DataFrame]
+FrameBuilder = Callable[["Context"], pl.DataFrame]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    code: str
+    name: str
+    severity: Severity
+    section: str
+    func: RuleFunc
+    messages: dict[str, str]
+    doc: str
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else ""
+
+    @property
+    def family(self) -> str:
+        return self.code.rstrip("0123456789")
+
+
+RULES: dict[str, RuleSpec] = {}
+FRAMES: dict[str, FrameBuilder] = {}
+
+
+def rule(
+    code: str, name: str, *, severity: str, section: str, en: str, zh: str
+) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a rule. ``en``/``zh`` are message templates with ``{column}`` placeholders."""
+
+    def register(func: RuleFunc) -> RuleFunc:
+        if code in RULES:
+            raise ValueError(f"rule code {code} registered twice")
+        RULES[code] = RuleSpec(
+            code=code,
+            name=name,
+            severity=Severity.parse(severity),
+            section=section,
+            func=func,
+            messages={"en": en, "zh": zh},
+            doc=func.__doc__ or "",
+        )
+        return func
+
+    return register
+
+
+def frame(name: str) -> Callable[[FrameBuilder], FrameBuilder]:
+    """Register a frame builder: ``ctx.frame(name)`` builds it once per run."""
+
+    def register(func: FrameBuilder) -> FrameBuilder:
+        FRAMES[name] = func
+        return func
+
+    return register
+
+
+@dataclass
+class Context:
+    """What a rule sees: every document of the run, the year pairs, and cached frames."""
+
+    documents: Sequence[Document]
+    pairs: Sequence[tuple[int, int]] = ()  # (older doc index, newer doc index)
+    _cache: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    def frame(self, name: str) -> pl.DataFrame:
+        if name not in self._cache:
+            self._cache[name] = FRAMES[name](self)
+        return self._cache[name]
+
+
+def load_all() -> dict[str, RuleSpec]:
+    """Import every rule family so that the catalogue is complete."""
+    import importlib
+    import pkgutil
+
+    import reconcile.rules as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name not in ("registry",) and not info.name.startswith("_"):
+            importlib.import_module(f"reconcile.rules.{info.name}")
+    return RULES
