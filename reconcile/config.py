@@ -1,0 +1,73 @@
+"""Settings from ``reconcile.toml`` or ``[tool.reconcile]`` in a ``pyproject.toml``, found from
+the working folder upwards; options on the command line win."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from reconcile.errors import UsageError
+
+KEYS = {"select", "ignore", "fail-on", "lang", "jobs"}
+
+
+def _normalise(data: dict[str, Any], origin: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        k = key.replace("_", "-")
+        if k not in KEYS:
+            raise UsageError(
+                f"{origin}: unknown setting {key!r} (known: {', '.join(sorted(KEYS))})"
+            )
+        if k in ("select", "ignore") and isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        out[k] = value
+    return out
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read config: {exc}") from None
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("reconcile", {})
+    elif "tool" in data and "reconcile" in data["tool"]:
+        data = data["tool"]["reconcile"]
+    return _normalise(data, str(path))
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "reconcile.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+            if "reconcile" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def load_settings(explicit: str | None) -> dict[str, Any]:
+    if explicit:
+        return load_file(Path(explicit))
+    found = find_config()
+    return load_file(found) if found else {}
+
+
+def default_lang() -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
