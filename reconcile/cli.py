@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -58,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
     p = sub.add_parser("rules", help="list every rule")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     p = sub.add_parser("rule", help="show one rule's documentation")
     p.add_argument("code", metavar="CODE")
@@ -233,6 +234,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     ]
     if args.format == "json":
         _emit(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", None)
+    elif args.format == "markdown":
+        _emit(rules_markdown(rows), None)
     else:
         width = max((len(r["name"]) for r in rows), default=10)
         lines = [
@@ -240,6 +243,15 @@ def cmd_rules(args: argparse.Namespace) -> int:
         ]
         _emit("\n".join(lines) + "\n", None)
     return EXIT_OK
+
+
+def rules_markdown(rows: list[dict[str, str]]) -> str:
+    """The rule table of the README, generated from the catalogue."""
+    out = ["| code | name | severity | section | summary |", "|---|---|---|---|---|"]
+    for r in rows:
+        summary = r["summary"].replace("|", "\\|")
+        out.append(f"| {r['code']} | {r['name']} | {r['severity']} | {r['section']} | {summary} |")
+    return "\n".join(out) + "\n"
 
 
 def cmd_rule(args: argparse.Namespace) -> int:
@@ -345,12 +357,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("reconcile: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not the user's fault: say so without a traceback
+        if os.environ.get("RECONCILE_DEBUG"):
+            raise
+        return _error(
+            f"internal error ({type(exc).__name__}: {exc}); "
+            "rerun with RECONCILE_DEBUG=1 for a traceback and report it"
+        )
 
 
 def _quiet_broken_pipe() -> None:
     """After the reader of our stdout went away (``| head``), exit without a traceback."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

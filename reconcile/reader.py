@@ -68,7 +68,7 @@ def read_path(path: str) -> Loaded:
 
 def read_bytes(data: bytes, path: str) -> Loaded:
     suffix = os.path.splitext(path)[1].lower()
-    if data.startswith(b"PK\x03\x04") or suffix == ".docx":
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or suffix in (".docx", ".docm"):
         return _read_docx(data, path)
     if suffix in _OTHER_FORMATS and not data.startswith(b"schema"):
         reason = sniff_format(data) or _OTHER_FORMATS[suffix]
