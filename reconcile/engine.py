@@ -116,12 +116,18 @@ def check(
     """Every finding of every selected rule over ``documents``, ordered by document, line, code."""
     rules = load_all()
     ctx = Context(documents=documents, pairs=pairs)
+    specs = [rules[c] for c in sorted(rules) if selected(c, select, ignore)]
+    results: list[tuple[RuleSpec, pl.DataFrame | pl.LazyFrame]] = [(s, s.func(ctx)) for s in specs]
+    # Rules that return lazy queries are collected together, so Polars plans and runs them as one
+    # set (in parallel, sharing common sub-plans) instead of one query at a time.
+    lazy = [(i, r) for i, (_, r) in enumerate(results) if isinstance(r, pl.LazyFrame)]
+    if lazy:
+        collected = pl.collect_all([r for _, r in lazy])
+        for (i, _), frame in zip(lazy, collected, strict=True):
+            results[i] = (results[i][0], frame)
     findings: list[Finding] = []
-    for code in sorted(rules):
-        if not selected(code, select, ignore):
-            continue
-        spec = rules[code]
-        frame = spec.func(ctx)
+    for spec, frame in results:
+        assert isinstance(frame, pl.DataFrame)
         if frame.height:
             findings.extend(findings_from_frame(spec, frame, documents, lang))
     doc_index = {d.info.source: i for i, d in enumerate(documents)}

@@ -2,7 +2,8 @@
 the section it belongs to, a message in English and Chinese, and a docstring (first line = summary;
 then what it checks, why it matters, an example). Codes are never reused.
 
-A rule takes a :class:`Context` and returns a Polars DataFrame with one row per finding:
+A rule takes a :class:`Context` and returns a Polars DataFrame (or, better, a LazyFrame: the engine
+collects every rule's lazy query together with ``pl.collect_all``) with one row per finding:
 
 =============  =====================================================================
 column         meaning
@@ -32,7 +33,7 @@ import polars as pl
 
 from reconcile.model import Document, Severity
 
-RuleFunc = Callable[["Context"], pl.DataFrame]
+RuleFunc = Callable[["Context"], pl.DataFrame | pl.LazyFrame]
 FrameBuilder = Callable[["Context"], pl.DataFrame]
 
 
