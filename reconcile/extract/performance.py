@@ -59,7 +59,7 @@ def _indicators(
             ):
                 goals = goals + _goals(row.cells[-1].text if len(row.cells) > 1 else "")
                 continue
-            if any("一级指标" in squash(c.text) for c in row.cells):
+            if any("一级" in c.text and "一级指标" in squash(c.text) for c in row.cells):
                 cols = _columns(row)
                 level1 = level2 = None
                 continue

@@ -18,7 +18,9 @@ _SPACES = "\u3000\u00a0\u2009\u202f\ufeff \t"
 def clean(text: str) -> str:
     """Cell or paragraph text without stray markers and surrounding (full-width, no-break)
     spaces. Inner tabs and spaces are kept."""
-    return _MARKER_RE.sub("", text).strip(_SPACES)
+    if "[" in text:
+        text = _MARKER_RE.sub("", text)
+    return text.strip(_SPACES)
 
 
 @dataclass(frozen=True, slots=True)

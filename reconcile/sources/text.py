@@ -23,10 +23,12 @@ def _blank(line: str) -> bool:
 
 
 def _col(line: str, text: str) -> int:
+    """1-based column of the text's first character on its line."""
     if not text:
         return 1
-    first = text.split("\n", 1)[0]
-    pos = line.find(first[:8])
+    if line.startswith(text[:1], 1):
+        return 2
+    pos = line.find(text[:8].split("\n", 1)[0])
     return pos + 1 if pos >= 0 else 1
 
 
@@ -52,18 +54,25 @@ def _table(lines: list[str], start: int, index: int) -> tuple[Table, int]:
     last_line = start
     while j < n:
         line = lines[j]
-        if line.startswith("\t"):
-            parts = [line[1:]]
+        if line[:1] == "\t":
             first = j
             j += 1
-            while j < n and not lines[j].startswith("\t") and not _blank(lines[j]):
-                if PART_HEADING.match(lines[j]):
-                    break
-                parts.append(lines[j])
-                j += 1
-            text = "\n".join(p for p in (clean(p) for p in parts) if p)
+            raw = line[1:]
+            # Most cells are one line; a cell with several paragraphs continues on lines that
+            # start without a TAB.
+            if j < n and lines[j][:1] != "\t" and not _blank(lines[j]):
+                parts = [raw]
+                while j < n and lines[j][:1] != "\t" and not _blank(lines[j]):
+                    if PART_HEADING.match(lines[j]):
+                        break
+                    parts.append(lines[j])
+                    j += 1
+                raw = "\n".join(parts)
+                text = "\n".join(p for p in (clean(p) for p in parts) if p)
+            else:
+                text = clean(raw)
             segments[-1].append(
-                Cell(text=text, line=first + 1, end_line=j, col=_col(line, text), raw="\n".join(parts))
+                Cell(text=text, line=first + 1, end_line=j, col=_col(line, text), raw=raw)
             )
             last_line = j
             continue
