@@ -21,7 +21,7 @@ from reconcile.rules.registry import RuleSpec, load_all
 FIXTURES = Path(__file__).parent / "fixtures"
 
 RULES = load_all()
-CODE = re.compile(r"^[A-Z]{3}\d{3}$")
+CODE = re.compile(r"^[A-Z]{2,4}\d{3}$")  # family prefix + 3 digits
 ROUNDING = re.compile(r"rounding|band|residual|尾差", re.IGNORECASE)
 
 
