@@ -71,9 +71,7 @@ def _table(lines: list[str], start: int, index: int) -> tuple[Table, int]:
                 text = "\n".join(p for p in (clean(p) for p in parts) if p)
             else:
                 text = clean(raw)
-            segments[-1].append(
-                Cell(text=text, line=first + 1, end_line=j, col=_col(line, text), raw=raw)
-            )
+            segments[-1].append(Cell(text, first + 1, j, _col(line, text), raw))
             last_line = j
             continue
         if _blank(line):
