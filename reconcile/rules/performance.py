@@ -569,7 +569,7 @@ def duplicate_indicator(ctx: Context) -> pl.DataFrame:
     severity="warning",
     section="performance",
     en="indicator {name} has different targets across projects: {targets}",
-    zh="指标“{name}”在不同项目中的指标值不一致：{targets}",
+    zh="指标“{name}”在不同项目中的指标值不一致：{targets_zh}",
 )
 def contradictory_targets(ctx: Context) -> pl.DataFrame:
     """The same indicator has different targets in two projects of one document.
@@ -604,6 +604,9 @@ def contradictory_targets(ctx: Context) -> pl.DataFrame:
             shown=pl.concat_str(
                 [_target(), pl.lit(" (project "), pl.col("project_no").cast(pl.String), pl.lit(")")]
             ),
+            shown_zh=pl.concat_str(
+                [_target(), pl.lit("（项目"), pl.col("project_no").cast(pl.String), pl.lit("）")]
+            ),
         )
     )
     groups = (
@@ -615,6 +618,7 @@ def contradictory_targets(ctx: Context) -> pl.DataFrame:
             pl.col("project_no").n_unique().alias("n_projects"),
             pl.col("target").first().alias("expected"),
             pl.col("shown").unique(maintain_order=True).str.join("; ").alias("targets"),
+            pl.col("shown_zh").unique(maintain_order=True).str.join("；").alias("targets_zh"),
             pl.col("target")
             .filter(pl.col("norm_target") != pl.col("norm_target").first())
             .unique(maintain_order=True)
@@ -631,7 +635,7 @@ def contradictory_targets(ctx: Context) -> pl.DataFrame:
             location=pl.when(pl.col("no_lines")).then(pl.col("location")),
         )
     )
-    return result(groups, "name", "targets")
+    return result(groups, "name", "targets", "targets_zh")
 
 
 @rule(

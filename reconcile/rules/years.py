@@ -19,6 +19,17 @@ from reconcile.rules import _frames_perf  # noqa: F401  (registers the frames)
 from reconcile.rules._frames import result
 from reconcile.rules.registry import Context, rule
 
+SECTION_NAMES_ZH = {
+    "document": "文档",
+    "organization": "部门职责及机构设置",
+    "budget": "预算安排总体情况",
+    "running_costs": "机关运行经费",
+    "three_public": "“三公”经费",
+    "performance": "绩效预算信息",
+    "procurement": "政府采购",
+    "assets": "国有资产",
+}
+
 
 def _signed(expr: pl.Expr) -> pl.Expr:
     """An integer difference as a string with its sign (``-1``, ``+1``)."""
@@ -50,9 +61,12 @@ def _wrong_year(ctx: Context, expect: str, offset: int) -> pl.DataFrame:
                 pl.coalesce(pl.col("location"), pl.col("context"))
             ),
             where=pl.col("text").fill_null("").str.slice(0, 30),
+            section_zh=pl.col("section").replace_strict(
+                SECTION_NAMES_ZH, default=pl.col("section"), return_dtype=pl.String
+            ),
         )
     )
-    return result(df, "context", "section", "where")
+    return result(df, "context", "section", "section_zh", "where")
 
 
 @rule(
@@ -61,7 +75,7 @@ def _wrong_year(ctx: Context, expect: str, offset: int) -> pl.DataFrame:
     severity="warning",
     section="document",
     en='year {actual} where the document\'s year {expected} is meant: "{where}" (part {section})',
-    zh="应为本年度{expected}年，却写作{actual}年：“{where}”（{section}部分）",
+    zh="应为本年度{expected}年，却写作{actual}年：“{where}”（{section_zh}部分）",
 )
 def stale_current_year(ctx: Context) -> pl.DataFrame:
     """A year other than the document's is written where the document's year is meant.
@@ -83,7 +97,7 @@ def stale_current_year(ctx: Context) -> pl.DataFrame:
     severity="warning",
     section="document",
     en='year {actual} where the prior year {expected} is meant: "{where}" (part {section})',
-    zh="应为上年度{expected}年，却写作{actual}年：“{where}”（{section}部分）",
+    zh="应为上年度{expected}年，却写作{actual}年：“{where}”（{section_zh}部分）",
 )
 def wrong_prior_year(ctx: Context) -> pl.DataFrame:
     """A year other than the prior year is written where the prior year is meant.
