@@ -24,6 +24,7 @@ _CORE_COLUMNS = {
     "tolerance",
     "location",
     "severity",
+    "section",
 }
 
 
@@ -68,15 +69,14 @@ def findings_from_frame(
         doc = documents[int(row["doc"])]
         info = doc.info
         key = str(row.get("key") or "")
-        base = fingerprint(spec.code, info.department, info.year, spec.section, key)
+        section = row.get("section") or spec.section
+        base = fingerprint(spec.code, info.department, info.year, section, key)
         ordinal = seen.get(base, 0)
         seen[base] = ordinal + 1
         fid = (
             base
             if ordinal == 0
-            else fingerprint(
-                spec.code, info.department, info.year, spec.section, f"{key}#{ordinal}"
-            )
+            else fingerprint(spec.code, info.department, info.year, section, f"{key}#{ordinal}")
         )
         lines = tuple(int(x) for x in (row.get("lines") or []) if x is not None)
         severity = Severity.parse(row["severity"]) if row.get("severity") else spec.severity
@@ -87,7 +87,7 @@ def findings_from_frame(
                 rule=spec.code,
                 name=spec.name,
                 severity=severity,
-                section=spec.section,
+                section=row.get("section") or spec.section,
                 document=info.source,
                 message=_message(template, row),
                 expected=row.get("expected"),

@@ -15,6 +15,7 @@ from reconcile.extract.procurement import extract_procurement
 from reconcile.extract.running_costs import extract_running_costs
 from reconcile.extract.three_public import extract_three_public
 from reconcile.model import Document, Part, Problem, YearMention
+from reconcile.numbers import years_in
 from reconcile.sources.layout import Layout
 
 
@@ -32,6 +33,14 @@ def extract(
         found.append(
             Part(part.key, heading.text if heading else "", heading.line if heading else None)
         )
+        if heading is not None and part.key != "assets":
+            # A year in a part heading names the document's year (assets speak of last year's end).
+            mentions += [
+                YearMention(
+                    year, "heading", "current", heading.text, heading.line, heading.location
+                )
+                for year, _ in years_in(heading.text)
+            ]
         if part.key in sections:
             problems.append(
                 Problem(

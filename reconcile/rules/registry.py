@@ -17,6 +17,7 @@ difference     str | null
 tolerance      str | null
 location       str | null, a place for sources without lines (key path, table cell)
 severity       str | null, to override the rule's default (e.g. a sign-only mismatch)
+section        str | null, to override the rule's section (a year rule about the assets part)
 (others)       str columns used by the message templates, ``{name}`` placeholders
 =============  =====================================================================
 
