@@ -102,7 +102,7 @@ def _fixed_assets_row(ctx: Context) -> pl.DataFrame:
     en="the text states fixed assets of {stated} {stated_unit}, the table's {row} is {table} "
     "{table_unit} (in 元: {actual} against {expected}, difference {difference}, tolerance "
     "{tolerance}){unit_note}",
-    zh="正文固定资产总额 {stated}{stated_unit} 与表中“{row}” {table}{table_unit} 不符（折合元：{actual} 对 "
+    zh="正文固定资产总额 {stated}{stated_unit} 与表中“{row}” {table}{table_unit_zh} 不符（折合元：{actual} 对 "
     "{expected}，差 {difference}，容差 {tolerance}）{unit_note_zh}",
 )
 def stated_total(ctx: Context) -> pl.DataFrame:
@@ -112,10 +112,22 @@ def stated_total(ctx: Context) -> pl.DataFrame:
     within the rounding band (half a unit of each figure, in 元: 153.45 万元 stands for
     1534500 ± 50 元). When the two figures differ by a factor of about 10⁴ (one matches the other
     when the unit is ignored), the finding is a unit error, reported as a warning instead of a
-    plain mismatch (an error). Why: the total is the headline of the part. Example: 153.45 万元
+    plain mismatch (an error). A table that states no unit is read as 元, the template's
+    convention, even when the reader inferred another unit from the text's total (that inference
+    would make the comparison circular and hide the unit error). Why: the total is the headline
+    of the part. Example: 153.45 万元
     against 1534512.83 元 (153.451283 万元) holds: 12.83 元 inside the 50.005 元 band.
     """
-    assets = ctx.frame("assets").filter(pl.col("stated_total").is_not_null())
+    # A unit the reader inferred (the table states none) was chosen to fit the text's total, so
+    # comparing under it would be circular: an unlabelled table is read under the template's
+    # convention (元) and a 10⁴ ratio then shows as the unit error it may be.
+    assets = (
+        ctx.frame("assets")
+        .filter(pl.col("stated_total").is_not_null())
+        .with_columns(
+            _inferred=pl.col("table_unit_inferred") | pl.col("table_unit").is_null(),
+        )
+    )
     ratio = lit(UNIT_ERROR_RATIO)
     stated_yuan = pl.col("stated_total") * pl.col("stated_factor")
     table_yuan = pl.col("_table") * pl.col("_table_factor")
@@ -123,6 +135,11 @@ def stated_total(ctx: Context) -> pl.DataFrame:
     table_band = half_unit("_table_dec") * pl.col("_table_factor")
     out = (
         assets.join(_fixed_assets_row(ctx), on="doc", how="inner")
+        .with_columns(
+            _table_factor=pl.when(pl.col("_inferred"))
+            .then(lit(1))
+            .otherwise(pl.col("_table_factor"))
+        )
         .with_columns(
             _act=stated_yuan,
             _exp=table_yuan,
@@ -140,7 +157,12 @@ def stated_total(ctx: Context) -> pl.DataFrame:
         stated=fmt("stated_total"),
         stated_unit=pl.col("stated_unit").fill_null("万元"),
         table=fmt("_table"),
-        table_unit=pl.col("table_unit").fill_null("元"),
+        table_unit=pl.when(pl.col("_inferred"))
+        .then(pl.lit("元 (unit not stated)"))
+        .otherwise(pl.col("table_unit")),
+        table_unit_zh=pl.when(pl.col("_inferred"))
+        .then(pl.lit("元（表未注明单位）"))
+        .otherwise(pl.col("table_unit")),
         row=pl.col("_row_name"),
         severity=pl.when(pl.col("_unit_error")).then(pl.lit("warning")).otherwise(pl.lit(None)),
         unit_note=pl.when(pl.col("_unit_error"))
@@ -158,6 +180,7 @@ def stated_total(ctx: Context) -> pl.DataFrame:
         "stated_unit",
         "table",
         "table_unit",
+        "table_unit_zh",
         "row",
         "unit_note",
         "unit_note_zh",
