@@ -515,6 +515,12 @@ RESULT_COLUMNS = (
 )
 
 
+def lazy(ctx: Context, name: str) -> pl.LazyFrame:
+    """The frame ``name`` of the run (built once, cached on the Context) as a lazy query: rules
+    return lazy queries, which the engine collects together."""
+    return ctx.frame(name).lazy()
+
+
 def lines(*columns: str | pl.Expr) -> pl.Expr:
     """The ``lines`` list of a finding: the given Int64 (or list[Int64]) columns in order, nulls
     dropped, duplicates removed keeping the first (the main line stays first)."""
@@ -539,23 +545,24 @@ def empty() -> pl.DataFrame:
     )
 
 
-def result(df: pl.DataFrame, *extra: str) -> pl.DataFrame:
+def result(df: pl.LazyFrame, *extra: str) -> pl.LazyFrame:
     """Keep the registry's columns (adding missing ones as nulls) and the message placeholders
     named in ``extra``."""
-    missing = [c for c in RESULT_COLUMNS if c not in df.columns]
+    names = df.collect_schema().names()
+    missing = [c for c in RESULT_COLUMNS if c not in names]
     typed = {"lines": pl.List(pl.Int64()), "doc": pl.Int64()}
     df = df.with_columns([pl.lit(None, dtype=typed.get(c, pl.String())).alias(c) for c in missing])
     return df.select(*RESULT_COLUMNS, *extra)
 
 
 def sum_check(
-    df: pl.DataFrame,
+    df: pl.LazyFrame,
     total: str,
     parts: Sequence[str],
     *,
     optional: Sequence[str] = (),
     factors: dict[str, str] | None = None,
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """The rows of ``df`` where the figure ``total`` differs from the sum of the figures ``parts``
     (plus ``optional`` ones, which count as an exact 0 when absent) by more than the band — the sum
     of the half units of every figure present.
@@ -598,7 +605,7 @@ def sum_check(
     return with_figures(out)
 
 
-def with_figures(df: pl.DataFrame) -> pl.DataFrame:
+def with_figures(df: pl.LazyFrame) -> pl.LazyFrame:
     """Format ``_exp``, ``_act``, ``_diff``, ``_band`` as ``expected``, ``actual``, ``difference``,
     ``tolerance`` (exact strings, see ``_tolerance.fmt``)."""
     return df.with_columns(

@@ -26,7 +26,7 @@ UNIT_ERROR_RATIO = Decimal(10000)
     "{difference}, tolerance {tolerance})",
     zh="{name}：下级各行（{children}）合计 {expected}，本行为 {actual}（差 {difference}，容差 {tolerance}）",
 )
-def children_sum_to_parent(ctx: Context) -> pl.DataFrame:
+def children_sum_to_parent(ctx: Context) -> pl.LazyFrame:
     """The child rows of the asset table add up to their parent row.
 
     For every row with children (固定资产 → 房屋, 车辆, 设备, 其他固定资产; 车辆 → 轿车, 越野车; 房屋 →
@@ -36,7 +36,7 @@ def children_sum_to_parent(ctx: Context) -> pl.DataFrame:
     the breakdown of the total. Example: 固定资产 1534512.83 = 车辆 279265 + 其他固定资产
     1255247.83 holds; 车辆 279265 over empty 轿车 and 越野车 is not checked.
     """
-    rows = ctx.frame("asset_rows")
+    rows = F.lazy(ctx, "asset_rows")
     children = (
         rows.filter(pl.col("parent").is_not_null())
         .group_by("doc", "parent")
@@ -64,8 +64,6 @@ def children_sum_to_parent(ctx: Context) -> pl.DataFrame:
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         key=pl.col("name"),
         lines=F.lines(pl.coalesce("value_line", "line"), "_child_lines"),
@@ -74,10 +72,10 @@ def children_sum_to_parent(ctx: Context) -> pl.DataFrame:
     return F.result(out, "name", "children")
 
 
-def _fixed_assets_row(ctx: Context) -> pl.DataFrame:
+def _fixed_assets_row(ctx: Context) -> pl.LazyFrame:
     """Per document: the table's 固定资产 row (the top-most row whose name says 固定资产)."""
     return (
-        ctx.frame("asset_rows")
+        F.lazy(ctx, "asset_rows")
         .filter(
             pl.col("name").str.contains(FIXED_ASSETS, literal=True) & pl.col("value").is_not_null()
         )
@@ -105,7 +103,7 @@ def _fixed_assets_row(ctx: Context) -> pl.DataFrame:
     zh="正文固定资产总额 {stated}{stated_unit} 与表中“{row}” {table}{table_unit_zh} 不符（折合元：{actual} 对 "
     "{expected}，差 {difference}，容差 {tolerance}）{unit_note_zh}",
 )
-def stated_total(ctx: Context) -> pl.DataFrame:
+def stated_total(ctx: Context) -> pl.LazyFrame:
     """The fixed-asset total in the text equals the table's 固定资产 row, after converting units.
 
     The text usually writes 万元 and the table 元; both are converted to 元 exactly and compared
@@ -122,7 +120,7 @@ def stated_total(ctx: Context) -> pl.DataFrame:
     # comparing under it would be circular: an unlabelled table is read under the template's
     # convention (元) and a 10⁴ ratio then shows as the unit error it may be.
     assets = (
-        ctx.frame("assets")
+        F.lazy(ctx, "assets")
         .filter(pl.col("stated_total").is_not_null())
         .with_columns(
             _inferred=pl.col("table_unit_inferred") | pl.col("table_unit").is_null(),
@@ -150,8 +148,6 @@ def stated_total(ctx: Context) -> pl.DataFrame:
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         key=pl.lit("stated_total"),
         stated=fmt("stated_total"),
@@ -197,7 +193,7 @@ def stated_total(ctx: Context) -> pl.DataFrame:
     zh="拟购置固定资产 {actual} 称已列入政府采购预算，但采购表中设备（A02…：{items}）合计 {expected}"
     "（差 {difference}，容差 {tolerance}）",
 )
-def planned_purchases_in_procurement(ctx: Context) -> pl.DataFrame:
+def planned_purchases_in_procurement(ctx: Context) -> pl.LazyFrame:
     """Planned asset purchases said to be in the procurement budget match its equipment lines.
 
     When the asset part says the planned purchases 已列入政府采购预算, the planned amount must equal
@@ -208,7 +204,7 @@ def planned_purchases_in_procurement(ctx: Context) -> pl.DataFrame:
     4.59 万元 against 0.4 + 2.5 + 1.05 + 0.94 = 4.89 万元: 0.30 apart.
     """
     equipment = (
-        ctx.frame("procurement_lines")
+        F.lazy(ctx, "procurement_lines")
         .filter(
             ~pl.col("is_total")
             & pl.col("code").fill_null("").str.starts_with(EQUIPMENT_CODE)
@@ -224,9 +220,9 @@ def planned_purchases_in_procurement(ctx: Context) -> pl.DataFrame:
             ).str.join(", "),
         )
     )
-    with_procurement = ctx.frame("procurement").filter(pl.col("n_lines") > 0).select("doc")
+    with_procurement = F.lazy(ctx, "procurement").filter(pl.col("n_lines") > 0).select("doc")
     out = (
-        ctx.frame("assets")
+        F.lazy(ctx, "assets")
         .filter(pl.col("planned_in_procurement") & pl.col("planned_purchase").is_not_null())
         .join(with_procurement, on="doc", how="inner")
         .join(equipment, on="doc", how="left")
@@ -240,8 +236,6 @@ def planned_purchases_in_procurement(ctx: Context) -> pl.DataFrame:
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         key=pl.lit("planned_purchase"),
         lines=F.lines("planned_purchase_line", "_eq_lines"),

@@ -17,11 +17,9 @@ def _identity(
     parts: list[str],
     *,
     optional: tuple[str, ...] = (),
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """Findings for ``total = Σ parts`` over the budget frame (main line: the total)."""
-    out = F.sum_check(ctx.frame("budget"), total, parts, optional=optional)
-    if out.is_empty():
-        return F.empty()
+    out = F.sum_check(F.lazy(ctx, "budget"), total, parts, optional=optional)
     line_cols = [f"{c}_line" for c in (total, *parts, *optional)]
     return F.result(
         out.with_columns(
@@ -42,7 +40,7 @@ def _identity(
     "tolerance {tolerance})",
     zh="收入各项 {parts} = {expected}，与收入总额 {actual} 不符（差 {difference}，容差 {tolerance}）",
 )
-def income_parts(ctx: Context) -> pl.DataFrame:
+def income_parts(ctx: Context) -> pl.LazyFrame:
     """The income total equals personnel + operating + project income.
 
     Checks 收入预算总额 = 人员经费 + 日常公用经费 + 专项项目, as stated in the income paragraph
@@ -69,7 +67,7 @@ def income_parts(ctx: Context) -> pl.DataFrame:
     zh="基本支出 + 项目支出 {parts} = {expected}，与支出总额 {actual} 不符（差 {difference}，"
     "容差 {tolerance}）",
 )
-def expenditure_parts(ctx: Context) -> pl.DataFrame:
+def expenditure_parts(ctx: Context) -> pl.LazyFrame:
     """The expenditure total equals basic + project expenditure.
 
     Checks 支出预算总额 = 基本支出 + 项目支出 in the expenditure paragraph (支出说明), within the
@@ -91,7 +89,7 @@ def expenditure_parts(ctx: Context) -> pl.DataFrame:
     zh="人员经费 + 日常公用经费 {parts} = {expected}，与基本支出 {actual} 不符（差 {difference}，"
     "容差 {tolerance}）",
 )
-def basic_parts(ctx: Context) -> pl.DataFrame:
+def basic_parts(ctx: Context) -> pl.LazyFrame:
     """Basic expenditure equals personnel + operating costs.
 
     Checks 基本支出 = 人员经费 + 日常公用经费 (the 其中 lines under 基本支出), within the rounding band.
@@ -110,7 +108,7 @@ def basic_parts(ctx: Context) -> pl.DataFrame:
     "paragraph (difference {difference}, tolerance {tolerance})",
     zh="支出说明中的人员经费 {actual} 与收入说明中的 {expected} 不符（差 {difference}，容差 {tolerance}）",
 )
-def personnel_agrees(ctx: Context) -> pl.DataFrame:
+def personnel_agrees(ctx: Context) -> pl.LazyFrame:
     """Personnel costs agree between the income and the expenditure paragraphs.
 
     Checks that 人员经费 under 基本支出 equals 人员经费预算 in the income paragraph. Why: both
@@ -131,7 +129,7 @@ def personnel_agrees(ctx: Context) -> pl.DataFrame:
     zh="支出说明中的日常公用经费 {actual} 与收入说明中的 {expected} 不符（差 {difference}，"
     "容差 {tolerance}）",
 )
-def operating_agrees(ctx: Context) -> pl.DataFrame:
+def operating_agrees(ctx: Context) -> pl.LazyFrame:
     """Operating costs (日常公用经费) agree between the income and the expenditure paragraphs.
 
     Checks that 日常公用经费 under 基本支出 equals 日常公用经费预算 in the income paragraph. Why: same
@@ -149,7 +147,7 @@ def operating_agrees(ctx: Context) -> pl.DataFrame:
     "tolerance {tolerance})",
     zh="支出总额 {actual} 与收入总额 {expected} 不符（差 {difference}，容差 {tolerance}）",
 )
-def income_equals_expenditure(ctx: Context) -> pl.DataFrame:
+def income_equals_expenditure(ctx: Context) -> pl.LazyFrame:
     """The income total equals the expenditure total.
 
     Checks 收入预算总额 = 支出预算总额. Why: a departmental budget is balanced (收支平衡); a gap
@@ -169,7 +167,7 @@ def income_equals_expenditure(ctx: Context) -> pl.DataFrame:
     zh="本级支出 + 对下支出 {parts} = {expected}，与项目支出 {actual} 不符（差 {difference}，"
     "容差 {tolerance}）",
 )
-def project_levels(ctx: Context) -> pl.DataFrame:
+def project_levels(ctx: Context) -> pl.LazyFrame:
     """Project expenditure equals own-level (本级) + lower-level (对下) spending.
 
     Checks 项目支出 = 本级支出 + 对下支出 when 本级 is stated; an absent 对下 counts as an exact 0, so
@@ -196,7 +194,7 @@ def project_levels(ctx: Context) -> pl.DataFrame:
     zh="项目支出增减 {actual} 大于预算总额增减 {expected}（超出 {difference}，容差 {tolerance}），"
     "意味着其余部分变动 {rest}",
 )
-def change_part_exceeds_whole(ctx: Context) -> pl.DataFrame:
+def change_part_exceeds_whole(ctx: Context) -> pl.LazyFrame:
     """A "其中" part of the change against last year is larger than the whole change.
 
     Checks the stated change of project spending (其中：本年增加项目支出) against the stated change of
@@ -207,7 +205,7 @@ def change_part_exceeds_whole(ctx: Context) -> pl.DataFrame:
     unexplained cut elsewhere. Example: 较上年增加353.32万元。其中:本年增加项目支出364.75万元 → the
     rest fell by 11.43 万元 without a word (warning, with the implied −11.43).
     """
-    df = ctx.frame("budget")
+    df = F.lazy(ctx, "budget")
     band = half_unit("change_total_dec") + half_unit("change_project_dec")
     out = (
         df.filter(
@@ -225,8 +223,6 @@ def change_part_exceeds_whole(ctx: Context) -> pl.DataFrame:
         )
         .filter(exceeds("_diff", "_band") & (pl.col("_diff") > 0))
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         key=pl.lit("change_project"),
         lines=F.lines("change_project_line", "change_total_line"),
@@ -244,7 +240,7 @@ def change_part_exceeds_whole(ctx: Context) -> pl.DataFrame:
     "{difference}, tolerance {tolerance})",
     zh="项目支出 {actual} 与收入说明中的专项项目 {expected} 不符（差 {difference}，容差 {tolerance}）",
 )
-def project_income_agrees(ctx: Context) -> pl.DataFrame:
+def project_income_agrees(ctx: Context) -> pl.LazyFrame:
     """Project income (专项项目) equals project expenditure (项目支出).
 
     Checks that 专项项目预算 in the income paragraph equals 项目支出 in the expenditure paragraph.

@@ -36,7 +36,7 @@ _PART_EN = {
     en="the part on {part_en} ({part_zh}) is missing",
     zh="缺少“{part_zh}”部分",
 )
-def part_missing(ctx: Context) -> pl.DataFrame:
+def part_missing(ctx: Context) -> pl.LazyFrame:
     """A part of the disclosure template is missing.
 
     The template has seven parts with figures or required explanations: 部门职责及机构设置,
@@ -48,9 +48,7 @@ def part_missing(ctx: Context) -> pl.DataFrame:
     that part is silently skipped. Example: a disclosure that ends after part 四 lacks 绩效, 采购
     and 资产.
     """
-    out = ctx.frame("doc_parts").filter(~pl.col("has_section") & ~pl.col("has_heading"))
-    if out.is_empty():
-        return F.empty()
+    out = F.lazy(ctx, "doc_parts").filter(~pl.col("has_section") & ~pl.col("has_heading"))
     out = out.sort("doc", "order").with_columns(
         key=pl.col("part"),
         part_en=pl.col("part").replace_strict(_PART_EN),
@@ -68,7 +66,7 @@ def part_missing(ctx: Context) -> pl.DataFrame:
     en="the {part_en} table has no rows",
     zh="“{part_zh}”表没有数据行",
 )
-def table_without_rows(ctx: Context) -> pl.DataFrame:
+def table_without_rows(ctx: Context) -> pl.LazyFrame:
     """A table of the template is present in the text but has no rows.
 
     The "三公" table, the procurement table and the asset table carry the figures of their parts;
@@ -83,7 +81,7 @@ def table_without_rows(ctx: Context) -> pl.DataFrame:
         ("assets", "assets", "n_rows"),
     ):
         parts.append(
-            ctx.frame(frame_name)
+            F.lazy(ctx, frame_name)
             .filter(pl.col(count) == 0)
             .select(
                 "doc",
@@ -92,8 +90,6 @@ def table_without_rows(ctx: Context) -> pl.DataFrame:
             )
         )
     out = pl.concat(parts)
-    if out.is_empty():
-        return F.empty()
     out = out.with_columns(
         part_en=pl.col("key").replace_strict(_PART_EN),
         part_zh=pl.col("key").replace_strict(_PART_ZH),
@@ -110,7 +106,7 @@ def table_without_rows(ctx: Context) -> pl.DataFrame:
     en="the {part_en} table states no money unit (assumed {assumed})",
     zh="“{part_zh}”表未注明金额单位（按{assumed}处理）",
 )
-def table_without_unit(ctx: Context) -> pl.DataFrame:
+def table_without_unit(ctx: Context) -> pl.LazyFrame:
     """A money table does not state its unit.
 
     The "三公" table, the procurement table and the asset table should say 单位：万元 (or 元). When
@@ -121,7 +117,7 @@ def table_without_unit(ctx: Context) -> pl.DataFrame:
     is inferred.
     """
     parts = [
-        ctx.frame("three_public")
+        F.lazy(ctx, "three_public")
         .filter(pl.col("unit").is_null() & (pl.col("n_rows") > 0))
         .select(
             "doc",
@@ -129,7 +125,7 @@ def table_without_unit(ctx: Context) -> pl.DataFrame:
             pl.lit("万元").alias("assumed"),
             pl.coalesce("table_line", "line").alias("_line"),
         ),
-        ctx.frame("procurement")
+        F.lazy(ctx, "procurement")
         .filter(pl.col("table_unit").is_null() & (pl.col("n_lines") > 0))
         .select(
             "doc",
@@ -137,7 +133,7 @@ def table_without_unit(ctx: Context) -> pl.DataFrame:
             pl.lit("万元").alias("assumed"),
             pl.coalesce("table_line", "line").alias("_line"),
         ),
-        ctx.frame("assets")
+        F.lazy(ctx, "assets")
         .filter(pl.col("table_unit_inferred") & (pl.col("n_rows") > 0))
         .select(
             "doc",
@@ -147,8 +143,6 @@ def table_without_unit(ctx: Context) -> pl.DataFrame:
         ),
     ]
     out = pl.concat(parts)
-    if out.is_empty():
-        return F.empty()
     out = out.with_columns(
         lines=F.lines("_line"),
         part_en=pl.col("key").replace_strict(_PART_EN),
@@ -166,7 +160,7 @@ def table_without_unit(ctx: Context) -> pl.DataFrame:
     en="{section}: {problem}",
     zh="{section}：{problem}",
 )
-def reader_problem(ctx: Context) -> pl.DataFrame:
+def reader_problem(ctx: Context) -> pl.LazyFrame:
     """Something the reader could not make sense of.
 
     Every Problem the reader collected (a table it could not align, a figure it could not parse,
@@ -174,9 +168,7 @@ def reader_problem(ctx: Context) -> pl.DataFrame:
     passes in silence. Info: the document may be fine and the reader limited, but a reviewer should
     look at the place. Example: "no performance table after (1) 总体绩效目标".
     """
-    out = ctx.frame("doc_problems")
-    if out.is_empty():
-        return F.empty()
+    out = F.lazy(ctx, "doc_problems")
     out = out.with_columns(
         key=pl.concat_str([pl.col("section"), pl.lit("|"), pl.col("message")]),
         problem=pl.col("message"),

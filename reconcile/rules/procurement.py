@@ -48,7 +48,7 @@ def _label() -> pl.Expr:
     zh="{label}：数量 {quantity} × 单价 {unit_price} = {expected}，金额为 {actual}（差 {difference}，"
     "容差 {tolerance}）",
 )
-def quantity_times_price(ctx: Context) -> pl.DataFrame:
+def quantity_times_price(ctx: Context) -> pl.LazyFrame:
     """A procurement line's quantity × unit price equals its amount.
 
     For every line with a quantity, a unit price and an amount (政府采购金额 总计), checks
@@ -58,7 +58,7 @@ def quantity_times_price(ctx: Context) -> pl.DataFrame:
     columns and the stated total add up. Example: 激光打印机 2 台 × 0.2 = 0.4 holds; 100 盒 × 0.05 =
     5 holds; 3 × 0.35 written 1.5 is 0.45 off.
     """
-    lines = ctx.frame("procurement_lines").filter(
+    lines = F.lazy(ctx, "procurement_lines").filter(
         ~pl.col("is_total")
         & pl.col("quantity").is_not_null()
         & pl.col("unit_price").is_not_null()
@@ -73,8 +73,6 @@ def quantity_times_price(ctx: Context) -> pl.DataFrame:
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         label=_label(),
         quantity=fmt("quantity", min_decimals=0),
@@ -86,12 +84,10 @@ def quantity_times_price(ctx: Context) -> pl.DataFrame:
 
 
 def _funding_identity(
-    lines: pl.DataFrame, total: str, parts: tuple[str, ...], suffix: str, en: str, zh: str
-) -> pl.DataFrame:
+    lines: pl.LazyFrame, total: str, parts: tuple[str, ...], suffix: str, en: str, zh: str
+) -> pl.LazyFrame:
     filled = pl.any_horizontal([pl.col(p).is_not_null() for p in parts])
     out = F.sum_check(lines.filter(filled), total, [], optional=parts)
-    if out.is_empty():
-        return F.empty()
     out = out.with_columns(
         key=pl.concat_str([pl.col("key"), pl.lit(suffix)]),
         label=_label(),
@@ -113,7 +109,7 @@ def _funding_identity(
     zh="{label}：{identity_zh}：各项 {parts} 合计 {expected}，该行为 {actual}（差 {difference}，"
     "容差 {tolerance}）",
 )
-def funding_columns(ctx: Context) -> pl.DataFrame:
+def funding_columns(ctx: Context) -> pl.LazyFrame:
     """A procurement line's funding columns add up to its totals.
 
     Two identities per line (and for the 合计 row): 当年部门预算安排资金合计 = 一般公共预算拨款 +
@@ -123,7 +119,7 @@ def funding_columns(ctx: Context) -> pl.DataFrame:
     total cell must be filled. Why: the funding split is how the money is traced to its source.
     Example: 台式计算机 总计 2.5 = 当年合计 2.5 + 其他渠道 (empty), and 2.5 = 一般公共 2.5 hold.
     """
-    lines = ctx.frame("procurement_lines")
+    lines = F.lazy(ctx, "procurement_lines")
     return pl.concat(
         [
             _funding_identity(
@@ -147,7 +143,7 @@ def funding_columns(ctx: Context) -> pl.DataFrame:
     )
 
 
-def _columns_long(lines: pl.DataFrame) -> pl.DataFrame:
+def _columns_long(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Every amount column of the procurement table stacked: doc, is_total, column, value …"""
     return pl.concat(
         [
@@ -174,7 +170,7 @@ def _columns_long(lines: pl.DataFrame) -> pl.DataFrame:
     "(difference {difference}, tolerance {tolerance})",
     zh="政府采购表“{column_zh}”列：各行合计 {expected}，合计行为 {actual}（差 {difference}，容差 {tolerance}）",
 )
-def columns_sum_to_total(ctx: Context) -> pl.DataFrame:
+def columns_sum_to_total(ctx: Context) -> pl.LazyFrame:
     """Every amount column of the procurement table sums to the 合计 row.
 
     For each amount column (预算资金, 总计, 当年合计, 一般公共预算拨款, 基金预算拨款, 财政专户核拨,
@@ -183,7 +179,7 @@ def columns_sum_to_total(ctx: Context) -> pl.DataFrame:
     all empty is fine. Why: the 合计 row is what the text quotes. Example: the 总计 column
     0.4 + 2.5 + 1.05 + 0.94 + 5 + 20 + 2.5 + 10 + 2 + 0.72 = 45.11 holds.
     """
-    long = _columns_long(ctx.frame("procurement_lines"))
+    long = _columns_long(F.lazy(ctx, "procurement_lines"))
     parts = (
         long.filter(~pl.col("is_total"))
         .group_by("doc", "column")
@@ -206,8 +202,6 @@ def columns_sum_to_total(ctx: Context) -> pl.DataFrame:
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         key=pl.concat_str([pl.lit("合计|"), pl.col("column")]),
         column_zh=pl.col("column").replace_strict(_COLUMN_ZH),
@@ -226,7 +220,7 @@ def columns_sum_to_total(ctx: Context) -> pl.DataFrame:
     "(difference {difference}, tolerance {tolerance})",
     zh="正文政府采购预算 {actual} 与表中总计 {expected} 不符（差 {difference}，容差 {tolerance}）",
 )
-def stated_total(ctx: Context) -> pl.DataFrame:
+def stated_total(ctx: Context) -> pl.LazyFrame:
     """The procurement total stated in the text equals the table's 合计 amount.
 
     Compares 安排采购预算 in the text with the 合计 row's 总计 (or, when the table has no 合计
@@ -234,7 +228,7 @@ def stated_total(ctx: Context) -> pl.DataFrame:
     Why: the text's figure is the one quoted in the budget report. Example: 45.11万元 in the text
     and 合计 45.11 hold.
     """
-    lines = ctx.frame("procurement_lines").filter(pl.col("amount").is_not_null())
+    lines = F.lazy(ctx, "procurement_lines").filter(pl.col("amount").is_not_null())
     table = lines.group_by("doc").agg(
         _total=pl.col("amount").filter(pl.col("is_total")).first(),
         _total_band=half_unit("amount_dec").filter(pl.col("is_total")).first(),
@@ -244,7 +238,7 @@ def stated_total(ctx: Context) -> pl.DataFrame:
         _sum_lines=pl.col("amount_line").filter(~pl.col("is_total")).drop_nulls(),
     )
     out = (
-        ctx.frame("procurement")
+        F.lazy(ctx, "procurement")
         .filter(pl.col("stated_total").is_not_null())
         .join(table, on="doc", how="inner")
         .with_columns(
@@ -262,8 +256,6 @@ def stated_total(ctx: Context) -> pl.DataFrame:
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         key=pl.lit("stated_total"),
         lines=pl.when(pl.col("_total").is_not_null())
@@ -282,7 +274,7 @@ def stated_total(ctx: Context) -> pl.DataFrame:
     en="the 合计 row {what}: its figure {actual} has no meaning",
     zh="合计行{what_zh}，其数值 {actual} 没有意义",
 )
-def meaningless_total_cells(ctx: Context) -> pl.DataFrame:
+def meaningless_total_cells(ctx: Context) -> pl.LazyFrame:
     """The 合计 row adds quantities of different units, or adds unit prices.
 
     A quantity total is meaningful only when every line counts the same unit (台 + 台); summing 台,
@@ -292,7 +284,7 @@ def meaningless_total_cells(ctx: Context) -> pl.DataFrame:
     not wrong, the template invites a meaningless cell. Example: 合计 数量 159 over 台, 盒 and 项;
     单价 5.33 = the sum of ten unit prices.
     """
-    lines = ctx.frame("procurement_lines")
+    lines = F.lazy(ctx, "procurement_lines")
     stats = (
         lines.filter(~pl.col("is_total"))
         .group_by("doc")
@@ -342,8 +334,6 @@ def meaningless_total_cells(ctx: Context) -> pl.DataFrame:
         location=pl.coalesce("unit_price_loc", "location"),
     )
     out = pl.concat([quantity, price])
-    if out.is_empty():
-        return F.empty()
     return F.result(out, "what", "what_zh")
 
 
@@ -355,7 +345,7 @@ def meaningless_total_cells(ctx: Context) -> pl.DataFrame:
     en="{count} of {total} procurement lines name no project (政府采购项目来源 is empty)",
     zh="政府采购表 {total} 行中有 {count} 行未填写项目名称（政府采购项目来源为空）",
 )
-def lines_without_project(ctx: Context) -> pl.DataFrame:
+def lines_without_project(ctx: Context) -> pl.LazyFrame:
     """Procurement lines that name no project.
 
     The first column of the table (政府采购项目来源 / 项目名称) says which project pays for the
@@ -365,7 +355,7 @@ def lines_without_project(ctx: Context) -> pl.DataFrame:
     Example: all ten lines of the sample's table leave the project empty.
     """
     lines = (
-        ctx.frame("procurement_lines")
+        F.lazy(ctx, "procurement_lines")
         .filter(~pl.col("is_total"))
         .sort("doc", "idx")
         .with_columns(_project=pl.col("project").forward_fill().over("doc"))
@@ -380,8 +370,6 @@ def lines_without_project(ctx: Context) -> pl.DataFrame:
         )
         .filter(pl.col("_count") > 0)
     )
-    if out.is_empty():
-        return F.empty()
     out = out.with_columns(
         key=pl.lit("project"),
         count=pl.col("_count").cast(pl.String),
@@ -400,7 +388,7 @@ def lines_without_project(ctx: Context) -> pl.DataFrame:
     "{difference}, tolerance {tolerance})",
     zh="{label}：预算资金 {actual} 与政府采购金额 {expected} 不一致（差 {difference}，容差 {tolerance}）",
 )
-def budget_differs_from_amount(ctx: Context) -> pl.DataFrame:
+def budget_differs_from_amount(ctx: Context) -> pl.LazyFrame:
     """A procurement line's 预算资金 differs from its amount.
 
     Where a line fills both 预算资金 and 政府采购金额 (总计), they should agree within the rounding
@@ -408,10 +396,8 @@ def budget_differs_from_amount(ctx: Context) -> pl.DataFrame:
     a project's 预算资金 can legitimately cover more than the purchase (then it is usually written
     once for the project). Example: 打印机 预算资金 0.4, 总计 0.4 holds.
     """
-    lines = ctx.frame("procurement_lines").filter(~pl.col("is_total"))
+    lines = F.lazy(ctx, "procurement_lines").filter(~pl.col("is_total"))
     out = F.sum_check(lines, "budget", ["amount"])
-    if out.is_empty():
-        return F.empty()
     out = out.with_columns(
         key=pl.col("key"),
         label=_label(),

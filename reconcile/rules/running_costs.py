@@ -10,10 +10,10 @@ from reconcile.rules._tolerance import exceeds, fmt, half_unit, half_unit_if, li
 from reconcile.rules.registry import Context, rule
 
 
-def _items_against_total(ctx: Context) -> pl.DataFrame:
+def _items_against_total(ctx: Context) -> pl.LazyFrame:
     """Per document: the running-cost total, the sum of the listed items and the band."""
     items = (
-        ctx.frame("running_cost_items")
+        F.lazy(ctx, "running_cost_items")
         .filter(pl.col("amount").is_not_null())
         .group_by("doc")
         .agg(
@@ -27,7 +27,7 @@ def _items_against_total(ctx: Context) -> pl.DataFrame:
         )
     )
     return (
-        ctx.frame("running_costs")
+        F.lazy(ctx, "running_costs")
         .filter(pl.col("total").is_not_null())
         .join(items, on="doc", how="inner")
         .with_columns(
@@ -39,7 +39,7 @@ def _items_against_total(ctx: Context) -> pl.DataFrame:
     )
 
 
-def _shape(out: pl.DataFrame, key: str) -> pl.DataFrame:
+def _shape(out: pl.LazyFrame, key: str) -> pl.LazyFrame:
     out = F.with_figures(out).with_columns(
         key=pl.lit(key),
         lines=F.lines("total_line", "_item_lines"),
@@ -57,7 +57,7 @@ def _shape(out: pl.DataFrame, key: str) -> pl.DataFrame:
     "(difference {difference}, tolerance {tolerance})",
     zh="列出的机关运行经费项目（{items}）合计 {expected}，超过总额 {actual}（差 {difference}，容差 {tolerance}）",
 )
-def items_exceed_total(ctx: Context) -> pl.DataFrame:
+def items_exceed_total(ctx: Context) -> pl.LazyFrame:
     """The listed running-cost items add up to more than the stated total.
 
     Sums the amounts listed after 其中 (办公费, 差旅费, …) and compares them with 机关运行经费安排资金;
@@ -67,7 +67,7 @@ def items_exceed_total(ctx: Context) -> pl.DataFrame:
     0.55 = 15.84 等 holds; a total of 12 would be exceeded by 3.84.
     """
     out = _items_against_total(ctx).filter(exceeds("_diff", "_band") & (pl.col("_diff") < lit(0)))
-    return F.empty() if out.is_empty() else _shape(out, "total")
+    return _shape(out, "total")
 
 
 @rule(
@@ -80,7 +80,7 @@ def items_exceed_total(ctx: Context) -> pl.DataFrame:
     zh="机关运行经费项目（{items}）合计 {expected}，与总额 {actual} 不符，且列举未以“等”结尾"
     "（差 {difference}，容差 {tolerance}）",
 )
-def items_short_of_total(ctx: Context) -> pl.DataFrame:
+def items_short_of_total(ctx: Context) -> pl.LazyFrame:
     """The running-cost items fall short of the total although the list is complete (no 等).
 
     When the list of items is not marked partial (no 等), the items must add up to the total within
@@ -92,7 +92,7 @@ def items_short_of_total(ctx: Context) -> pl.DataFrame:
     out = _items_against_total(ctx).filter(
         ~pl.col("partial") & exceeds("_diff", "_band") & (pl.col("_diff") > lit(0))
     )
-    return F.empty() if out.is_empty() else _shape(out, "total")
+    return _shape(out, "total")
 
 
 @rule(
@@ -104,7 +104,7 @@ def items_short_of_total(ctx: Context) -> pl.DataFrame:
     "budget (by {difference}, tolerance {tolerance})",
     zh="机关运行经费 {actual} 超过预算中的日常公用经费 {expected}（超出 {difference}，容差 {tolerance}）",
 )
-def exceeds_operating(ctx: Context) -> pl.DataFrame:
+def exceeds_operating(ctx: Context) -> pl.LazyFrame:
     """Running costs exceed the budget's routine operating costs (日常公用经费).
 
     Compares 机关运行经费 with 日常公用经费 of part 二 (the expenditure paragraph's figure, or the
@@ -114,7 +114,7 @@ def exceeds_operating(ctx: Context) -> pl.DataFrame:
     projects). Example: 35.22 against 日常公用经费 35.22 holds.
     """
     budget = (
-        ctx.frame("budget")
+        F.lazy(ctx, "budget")
         .with_columns(
             _op=pl.coalesce("basic_operating", "income_operating"),
             _op_dec=pl.coalesce("basic_operating_dec", "income_operating_dec"),
@@ -125,7 +125,7 @@ def exceeds_operating(ctx: Context) -> pl.DataFrame:
         .select("doc", "_op", "_op_dec", "_op_line", "_bfactor")
     )
     out = (
-        ctx.frame("running_costs")
+        F.lazy(ctx, "running_costs")
         .filter(pl.col("total").is_not_null())
         .join(budget, on="doc", how="inner")
         .with_columns(
@@ -137,8 +137,6 @@ def exceeds_operating(ctx: Context) -> pl.DataFrame:
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band") & (pl.col("_diff") > lit(0)))
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         key=pl.lit("total"),
         lines=F.lines("total_line", "_op_line"),

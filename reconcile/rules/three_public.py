@@ -17,7 +17,7 @@ VEHICLE_SERVICE_CODE = "C0503"
 VEHICLE_SERVICE_WORDS = ("车辆加油", "车辆维修", "保养")
 
 
-def _long(rows: pl.DataFrame) -> pl.DataFrame:
+def _long(rows: pl.LazyFrame) -> pl.LazyFrame:
     """The two year columns of the 三公 table stacked: doc, is_total, column, value, dec, line."""
     return pl.concat(
         [
@@ -45,7 +45,7 @@ def _long(rows: pl.DataFrame) -> pl.DataFrame:
     "(difference {difference}, tolerance {tolerance})",
     zh="“三公”经费表{column_zh}列：各行合计 {expected}，合计行为 {actual}（差 {difference}，容差 {tolerance}）",
 )
-def rows_sum_to_total(ctx: Context) -> pl.DataFrame:
+def rows_sum_to_total(ctx: Context) -> pl.LazyFrame:
     """The 三公 rows add up to the 合计 row, for the prior year and for this year.
 
     For each year column (上年预算, 本年预算) the four rows (因公出国, 公务用车购置, 公务用车运行,
@@ -54,7 +54,7 @@ def rows_sum_to_total(ctx: Context) -> pl.DataFrame:
     comparison quote; a wrong 合计 spreads. Example: 0 + 0 + 3 + 0 = 3 (prior) and 2.7 = 2.7
     (current) hold.
     """
-    long = _long(ctx.frame("three_public_rows"))
+    long = _long(F.lazy(ctx, "three_public_rows"))
     parts = (
         long.filter(~pl.col("is_total"))
         .group_by("doc", "column")
@@ -77,8 +77,6 @@ def rows_sum_to_total(ctx: Context) -> pl.DataFrame:
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         key=pl.concat_str([pl.lit("合计/"), pl.col("column")]),
         lines=F.lines("vline", "_part_lines"),
@@ -98,7 +96,7 @@ def rows_sum_to_total(ctx: Context) -> pl.DataFrame:
     zh="{name}：增减金额填写为 {written}，而 {current} − {prior} = {expected}（差 {difference}，"
     "容差 {tolerance}）{sign_note_zh}",
 )
-def change_equals_difference(ctx: Context) -> pl.DataFrame:
+def change_equals_difference(ctx: Context) -> pl.LazyFrame:
     """A row's 增减金额 equals this year's budget minus last year's, with its sign.
 
     For every row with any figure, 增减金额 must equal 本年 − 上年 within the rounding band; empty
@@ -108,7 +106,7 @@ def change_equals_difference(ctx: Context) -> pl.DataFrame:
     readers and next year's review quote. Example: 公务用车运行经费 3 → 2.7 with 增减金额 0.3: the
     change is −0.3 (warning, sign).
     """
-    rows = ctx.frame("three_public_rows").filter(
+    rows = F.lazy(ctx, "three_public_rows").filter(
         pl.any_horizontal(pl.col("prior", "current", "change").is_not_null())
     )
     band = (
@@ -131,8 +129,6 @@ def change_equals_difference(ctx: Context) -> pl.DataFrame:
             _sign_only=~exceeds("_flipped", "_band") & pl.col("change").is_not_null(),
         )
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         key=pl.col("name"),
         actual=fmt("change"),
@@ -161,7 +157,7 @@ def change_equals_difference(ctx: Context) -> pl.DataFrame:
     "{difference}, tolerance {tolerance})",
     zh="正文“三公”经费预算数 {actual} 与表中合计 {expected} 不符（差 {difference}，容差 {tolerance}）",
 )
-def stated_total(ctx: Context) -> pl.DataFrame:
+def stated_total(ctx: Context) -> pl.LazyFrame:
     """The 三公 total stated in the text equals the table's 合计 for this year.
 
     Compares 财政拨款"三公经费"预算数 in the text with the 合计 row's 本年 figure, converted to one
@@ -169,13 +165,13 @@ def stated_total(ctx: Context) -> pl.DataFrame:
     audited. Example: 2.7万元 in the text and 合计 2.7 hold.
     """
     totals = (
-        ctx.frame("three_public_rows")
+        F.lazy(ctx, "three_public_rows")
         .filter(pl.col("is_total") & pl.col("current").is_not_null())
         .unique("doc", keep="first")
         .select("doc", "current", "current_dec", "current_line", "factor")
     )
     out = (
-        ctx.frame("three_public")
+        F.lazy(ctx, "three_public")
         .drop("factor")
         .filter(pl.col("stated_total").is_not_null())
         .join(totals, on="doc", how="inner")
@@ -188,8 +184,6 @@ def stated_total(ctx: Context) -> pl.DataFrame:
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         key=pl.lit("stated_total"),
         lines=F.lines("stated_total_line", "current_line"),
@@ -206,7 +200,7 @@ def stated_total(ctx: Context) -> pl.DataFrame:
     en="{name}: a change of {actual} without a reason (增减变化原因 is empty)",
     zh="{name}：增减 {actual}，但未填写增减变化原因",
 )
-def change_without_reason(ctx: Context) -> pl.DataFrame:
+def change_without_reason(ctx: Context) -> pl.LazyFrame:
     """A 三公 row changes against last year without a reason.
 
     Every row whose change (增减金额 as written, or 本年 − 上年 when it is empty) is not zero needs a
@@ -215,7 +209,7 @@ def change_without_reason(ctx: Context) -> pl.DataFrame:
     Example: 公务接待费 1 → 2 with an empty reason cell.
     """
     out = (
-        ctx.frame("three_public_rows")
+        F.lazy(ctx, "three_public_rows")
         .filter(~pl.col("is_total") & pl.col("reason").is_null())
         .with_columns(
             _change=pl.coalesce(
@@ -227,8 +221,6 @@ def change_without_reason(ctx: Context) -> pl.DataFrame:
         )
         .filter(pl.col("_change").is_not_null() & (pl.col("_change") != lit(0)))
     )
-    if out.is_empty():
-        return F.empty()
     out = out.with_columns(
         key=pl.col("name"),
         actual=fmt("_change"),
@@ -238,10 +230,10 @@ def change_without_reason(ctx: Context) -> pl.DataFrame:
     return F.result(out, "name")
 
 
-def _vehicle_running(ctx: Context) -> pl.DataFrame:
+def _vehicle_running(ctx: Context) -> pl.LazyFrame:
     """Per document: the 公务用车运行 row's current figure (nulls as 0) and its factor."""
     return (
-        ctx.frame("three_public_rows")
+        F.lazy(ctx, "three_public_rows")
         .filter(pl.col("name").str.contains(VEHICLE_RUNNING, literal=True))
         .unique("doc", keep="first")
         .select(
@@ -265,7 +257,7 @@ def _vehicle_running(ctx: Context) -> pl.DataFrame:
     "(车辆, 轿车, 越野车 empty or zero)",
     zh="预算安排公务用车运行经费 {actual}，但国有资产表中车辆（轿车、越野车）为空或为零",
 )
-def vehicle_costs_without_vehicles(ctx: Context) -> pl.DataFrame:
+def vehicle_costs_without_vehicles(ctx: Context) -> pl.LazyFrame:
     """Vehicle running costs are budgeted but the asset table lists no vehicles.
 
     When 公务用车运行经费 this year is above zero and the document has an asset table with rows, the
@@ -276,7 +268,7 @@ def vehicle_costs_without_vehicles(ctx: Context) -> pl.DataFrame:
     279265 元 holds.
     """
     vehicles = (
-        ctx.frame("asset_rows")
+        F.lazy(ctx, "asset_rows")
         .group_by("doc")
         .agg(
             _has_vehicle=(
@@ -295,8 +287,6 @@ def vehicle_costs_without_vehicles(ctx: Context) -> pl.DataFrame:
         .join(vehicles, on="doc", how="inner")
         .filter(~pl.col("_has_vehicle"))
     )
-    if out.is_empty():
-        return F.empty()
     out = out.with_columns(
         key=pl.col("_run_name"),
         actual=fmt("_run"),
@@ -316,7 +306,7 @@ def vehicle_costs_without_vehicles(ctx: Context) -> pl.DataFrame:
     zh="政府采购中的车辆服务（{items}）合计 {actual}，超过公务用车运行经费 {expected}"
     "（超出 {difference}，容差 {tolerance}）",
 )
-def vehicle_services_exceed_running(ctx: Context) -> pl.DataFrame:
+def vehicle_services_exceed_running(ctx: Context) -> pl.LazyFrame:
     """Vehicle services in the procurement table exceed the 公务用车运行 budget.
 
     Sums the procurement lines for vehicle services — catalogue codes starting C0503 (C050301
@@ -327,7 +317,7 @@ def vehicle_services_exceed_running(ctx: Context) -> pl.DataFrame:
     cross-part inference. Example: C050301 2 + C050302 0.72 = 2.72 万元 against 运行经费 2.7:
     0.02 over, beyond the band 0.015.
     """
-    lines = ctx.frame("procurement_lines").filter(~pl.col("is_total"))
+    lines = F.lazy(ctx, "procurement_lines").filter(~pl.col("is_total"))
     is_service = pl.col("code").fill_null("").str.starts_with(VEHICLE_SERVICE_CODE)
     for word in VEHICLE_SERVICE_WORDS:
         is_service = is_service | pl.col("item").fill_null("").str.contains(word, literal=True)
@@ -365,8 +355,6 @@ def vehicle_services_exceed_running(ctx: Context) -> pl.DataFrame:
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band") & (pl.col("_diff") > lit(0)))
     )
-    if out.is_empty():
-        return F.empty()
     out = F.with_figures(out).with_columns(
         key=pl.col("_run_name"),
         lines=F.lines("_run_line", "_service_lines"),

@@ -32,6 +32,9 @@ def load_fixture(path: Path) -> list[dict[str, Any]]:
 
 def findings_for(code: str, case: dict[str, Any]) -> list[Finding]:
     doc = loads_toml(case["document"], f"{code}.toml")
+    if "old" in case:
+        old = loads_toml(case["old"], f"{code}.toml#old")
+        return [f for f in check([old, doc], pairs=[(0, 1)], select=[code]) if f.rule == code]
     return [f for f in check([doc], select=[code]) if f.rule == code]
 
 

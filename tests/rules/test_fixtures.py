@@ -14,12 +14,15 @@ A fixture file holds cases::
     schema = "reconcile.disclosure/1"
     ...
     '''
+    old = '''...'''          # optional: an older disclosure; the pair (old, document) is
+                               # checked with pairs=[(0, 1)] (year-on-year rules)
 
     [[case.findings]]          # optional: the same fields for each finding, in engine order
     key = "..."
 
 The document is read with ``reconcile.canonical.loads_toml`` and checked with
-``engine.check([doc], select=[CODE])``; only findings of that exact code count.
+``engine.check([doc], select=[CODE])`` (``check([old, doc], pairs=[(0, 1)], ...)`` when the case
+has ``old``); only findings of that exact code count.
 """
 
 from __future__ import annotations
@@ -58,8 +61,17 @@ def _cases() -> list[Any]:
 
 
 def findings_for(code: str, case: dict[str, Any], lang: str = "en") -> list[Finding]:
-    doc = loads_toml(case["document"], f"{code}.toml#{case.get('name', '')}")
-    return [f for f in check([doc], select=[code], lang=lang) if f.rule == code]
+    """The findings of ``code`` on the case's document — or, when the case also has ``old`` (a
+    two-document case for the year-on-year rules), on the pair (old, document) checked as
+    ``pairs=[(0, 1)]``."""
+    name = case.get("name", "")
+    doc = loads_toml(case["document"], f"{code}.toml#{name}")
+    if "old" in case:
+        old = loads_toml(case["old"], f"{code}.toml#{name}#old")
+        found = check([old, doc], pairs=[(0, 1)], select=[code], lang=lang)
+    else:
+        found = check([doc], select=[code], lang=lang)
+    return [f for f in found if f.rule == code]
 
 
 def _assert_finding(finding: Finding, spec: dict[str, Any], zh: Finding | None, where: str) -> None:
