@@ -166,7 +166,8 @@ def _columns_long(lines: pl.LazyFrame) -> pl.LazyFrame:
     "columns-sum-to-total",
     severity="error",
     section="procurement",
-    en="procurement column {column}: the lines add up to {expected}, the 合计 row says {actual} "
+    en="procurement column {column_zh} ({column}): the lines add up to {expected}, the 合计 row "
+    "says {actual} "
     "(difference {difference}, tolerance {tolerance})",
     zh="政府采购表“{column_zh}”列：各行合计 {expected}，合计行为 {actual}（差 {difference}，容差 {tolerance}）",
 )
