@@ -52,19 +52,42 @@ def sniff_format(data: bytes) -> str | None:
     return None
 
 
+def _plausible(text: str) -> float:
+    """Share of characters a Chinese disclosure is made of: CJK, ASCII, CJK and full-width
+    punctuation, common symbols and white space."""
+    if not text:
+        return 0.0
+    good = 0
+    for ch in text:
+        o = ord(ch)
+        if (
+            0x20 <= o < 0x7F
+            or ch in "\t\r\n"
+            or 0x4E00 <= o <= 0x9FFF
+            or 0x3000 <= o <= 0x303F
+            or 0xFF00 <= o <= 0xFFEF
+            or 0x2000 <= o <= 0x206F
+            or 0x2100 <= o <= 0x22FF
+            or o in (0xA0, 0xB7, 0xD7, 0xFEFF)
+        ):
+            good += 1
+    return good / len(text)
+
+
 def _looks_utf16(data: bytes) -> str | None:
-    """BOM-less UTF-16 of mostly CJK/ASCII text: NULs fall on one parity."""
-    sample = data[:4096]
-    if len(sample) < 4:
+    """BOM-less UTF-16: the byte order under which the text reads as a disclosure would."""
+    if len(data) % 2:
         return None
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    half = len(sample) // 2
-    if odd > half * 0.2 and even < half * 0.02:
-        return "utf-16-le"
-    if even > half * 0.2 and odd < half * 0.02:
-        return "utf-16-be"
-    return None
+    best, best_score = None, 0.0
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data[:8192].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = _plausible(text)
+        if score > best_score:
+            best, best_score = codec, score
+    return best if best_score >= 0.95 else None
 
 
 def decode(data: bytes, path: str) -> Decoded:
@@ -89,7 +112,7 @@ def decode(data: bytes, path: str) -> Decoded:
             return Decoded(data.decode("utf-8"), "utf-8")
         except UnicodeDecodeError:
             pass
-    utf16 = _looks_utf16(data)
+    utf16 = _looks_utf16(data) if b"\x00" in data else None
     if utf16:
         try:
             return Decoded(data.decode(utf16), "utf-16")
@@ -125,6 +148,13 @@ def _detected(data: bytes, path: str) -> Decoded:
     odd = sum(1 for ch in text if not (ch.isprintable() or ch in "\r\n\t\f\v"))
     if odd > max(4, len(text) // 100):
         raise ReadError(path, "not a text file: it holds control characters or binary data")
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        # Only a guess decoded it, and the guess holds no Chinese: a disclosure it is not.
+        raise ReadError(
+            path,
+            f"not a Chinese disclosure: neither UTF-8 nor GB18030, and read as {best.encoding} "
+            "it holds no Chinese text",
+        )
     return Decoded(text, best.encoding.replace("_", "-"))
 
 

@@ -186,7 +186,7 @@ def test_stale_years(findings: list[Finding]) -> None:
     # 102 "2020年我局整体绩效目标…", 105 "2020年我局绩效目标分…", 2484 "2020年拟购置固定资产4.59万元".
     assert [f.lines for f in yr1] == [(102,), (105,), (2484,)]
     assert all((f.expected, f.actual, f.difference) == ("2021", "2020", "-1") for f in yr1)
-    assert [f.extra["section"] for f in yr1] == ["performance", "performance", "assets"]
+    assert [f.section for f in yr1] == ["performance", "performance", "assets"]
     # The 三公 header (2020年度预算 / 2021年度预算, lines 62-63), "2020年末固定资产总额" (2484) and
     # "2020年国有资产占有情况见下表" (2485) are right.
     assert of(findings, "YR002") == []
