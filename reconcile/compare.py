@@ -33,8 +33,8 @@ Rows
     performance project; ``target`` for an indicator (texts compared, and numbers where both parse:
     operator, value and unit). A figure blank on both sides is left out, but every item has at least
     one row. Numbers are exact decimal strings (at least 2 decimals for amounts, as in findings);
-    ``delta`` is new − old, ``delta_pct`` delta ÷ |old| × 100 rounded half-to-even to 2 decimals
-    (null when old is 0). ``stated_delta`` is the newer document's own statement of the change
+    ``delta`` is new − old, ``delta_pct`` delta ÷ old × 100 rounded half-to-even to 2 decimals
+    (null when old is 0; negative olds, such as a 增减金额 of −0.20, keep their sign). ``stated_delta`` is the newer document's own statement of the change
     (budget.change_total on ``income_total`` and ``expenditure_total``, budget.change_project on
     ``project_total``). Where the two tables of a part are in different money units the older
     figures are converted exactly to the newer table's unit.
@@ -431,7 +431,7 @@ def _int(value: int) -> pl.Expr:
 
 
 def _percent(delta: pl.Expr, old: pl.Expr) -> pl.Expr:
-    """delta ÷ |old| × 100 as a string, rounded half-to-even to 2 decimals, in exact integer
+    """delta ÷ old × 100 as a string, rounded half-to-even to 2 decimals, in exact integer
     arithmetic on the scale-8 units of the two MONEY values; null when old is 0 or either is
     null."""
     scale = _int(10**8)

@@ -18,6 +18,7 @@ import pytest
 
 from reconcile import compare
 from reconcile.batch import run_check
+from reconcile.canonical import loads_toml
 from reconcile.cli import main
 from reconcile.compare import diff_documents, parse_tolerance, render
 from reconcile.engine import check
@@ -222,6 +223,120 @@ def test_bad_tolerance_is_a_usage_error(spec: str) -> None:
 def test_tolerance_parses_plain_amounts() -> None:
     assert parse_tolerance("0.01") == Decimal("0.01")
     assert parse_tolerance(None) is None and parse_tolerance(" ") is None
+
+
+def toml_doc(body: str, year: int, name: str) -> Document:
+    head = (
+        f'schema = "reconcile.disclosure/1"\n[document]\ndepartment = "组织人事局"\nyear = {year}\n'
+    )
+    return loads_toml(head + body, name)
+
+
+def test_a_repeated_code_is_keyed_with_its_item_in_both_years() -> None:
+    old = toml_doc(
+        """
+[procurement]
+[[procurement.lines]]
+item = "复印纸"
+code = "A090101"
+amount = 5
+[[procurement.lines]]
+item = "打印纸"
+code = "A090101"
+amount = 2
+[[procurement.lines]]
+item = "印刷服务"
+code = "C081401"
+amount = 10
+[[procurement.lines]]
+item = "印刷服务"
+code = "C081401"
+amount = 3
+""",
+        2020,
+        "old.toml",
+    )
+    new = toml_doc(
+        """
+[procurement]
+[[procurement.lines]]
+item = "复印纸"
+code = "A090101"
+amount = 6
+[[procurement.lines]]
+item = "印刷服务"
+code = "C081401"
+amount = 10
+[[procurement.lines]]
+item = "硒鼓"
+amount = 1
+""",
+        2021,
+        "new.toml",
+    )
+    diff = diff_documents(old, new)
+    items = {
+        r["key"]: r["status"] for r in diff.rows.filter(pl.col("field") == "amount").to_dicts()
+    }
+    assert items == {
+        "A090101|复印纸": "changed",
+        "A090101|打印纸": "removed",
+        "C081401|印刷服务": "unchanged",
+        "C081401|印刷服务#2": "removed",
+        "|硒鼓": "added",
+    }
+    assert diff.summary == {"changed": 1, "added": 1, "removed": 2, "unchanged": 1}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "delta", "pct"),
+    [
+        ("200", "200.05", "0.05", "0.02"),  # 0.025 % → half to even: 0.02
+        ("200", "200.07", "0.07", "0.04"),  # 0.035 % → 0.04
+        ("3", "2.7", "-0.30", "-10.00"),
+        ("0", "1.5", "1.50", None),  # no percentage of nothing
+        ("-0.2", "0.3", "0.50", "-250.00"),  # the sign of the old value is kept
+        ("0.003", "0.002", "-0.001", "-33.33"),
+    ],
+)
+def test_change_and_percentage_are_exact(old: str, new: str, delta: str, pct: str | None) -> None:
+    before = toml_doc(f'[budget]\nincome_total = "{old}"\n', 2020, "old.toml")
+    after = toml_doc(f'[budget]\nincome_total = "{new}"\n', 2021, "new.toml")
+    row = rows_of(diff_documents(before, after), "budget", "income_total")["value"]
+    assert (row["delta"], row["delta_pct"]) == (delta, pct)
+    assert row["old_line"] is None and row["new_line"] is None
+
+
+def test_a_table_whose_unit_changed_is_compared_in_the_new_unit() -> None:
+    old = toml_doc(
+        '[assets]\ntable_unit = "万元"\n[[assets.rows]]\nname = "二、固定资产"\nrow_no = "3"\n'
+        'value = "153.45"\n',
+        2020,
+        "old.toml",
+    )
+    new = toml_doc(
+        '[assets]\ntable_unit = "元"\n[[assets.rows]]\nname = "二、固定资产"\nrow_no = "3"\n'
+        'value = "1534512.83"\n',
+        2021,
+        "new.toml",
+    )
+    row = rows_of(diff_documents(old, new), "assets", "二、固定资产")["value"]
+    assert (row["old"], row["new"], row["delta"]) == ("1534500.00", "1534512.83", "12.83")
+
+
+def test_asset_rows_match_on_name_and_row_number() -> None:
+    old = toml_doc(
+        '[assets]\n[[assets.rows]]\nname = "（二）车辆"\nrow_no = "8"\nvalue = "100"\n',
+        2020,
+        "old.toml",
+    )
+    new = toml_doc(
+        '[assets]\n[[assets.rows]]\nname = "(二) 车辆"\nrow_no = "9"\nvalue = "100"\n',
+        2021,
+        "new.toml",
+    )
+    statuses = sorted(r["status"] for r in diff_documents(old, new).rows.to_dicts())
+    assert statuses == ["added", "removed"]
 
 
 # ------------------------------------------------------------------------------ cross-year rules
