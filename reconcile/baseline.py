@@ -5,14 +5,13 @@ baseline keeps hiding the same findings after lines move while new findings stil
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
 from pathlib import Path
 
+import polars as pl
 import tomli_w
 
 from reconcile.errors import UsageError
 from reconcile.export import atomic_write
-from reconcile.model import Finding
 
 SCHEMA_BASELINE = "reconcile.baseline/1"
 
@@ -31,8 +30,9 @@ def read_baseline(path: str) -> set[str]:
     return {str(e["id"]) for e in entries if isinstance(e, dict) and "id" in e}
 
 
-def write_baseline(path: str, findings: Sequence[Finding], previous: str | None = None) -> int:
-    """Write every finding's id (keeping reasons already written for the same ids)."""
+def write_baseline(path: str, findings: pl.DataFrame, previous: str | None = None) -> int:
+    """Write every finding's id (keeping reasons already written for the same ids); ``findings``
+    is the engine's findings frame."""
     reasons: dict[str, str] = {}
     if previous and Path(previous).exists():
         try:
@@ -42,20 +42,11 @@ def write_baseline(path: str, findings: Sequence[Finding], previous: str | None 
                     reasons[str(e.get("id"))] = str(e["reason"])
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             pass
-    seen: set[str] = set()
-    entries = []
-    for f in findings:
-        if f.id in seen:
-            continue
-        seen.add(f.id)
-        entries.append(
-            {
-                "id": f.id,
-                "rule": f.rule,
-                "document": f.document,
-                "message": f.message,
-                "reason": reasons.get(f.id, ""),
-            }
-        )
+    entries = [
+        {**row, "reason": reasons.get(row["id"], "")}
+        for row in findings.select("id", "rule", "document", "message")
+        .unique("id", keep="first", maintain_order=True)
+        .iter_rows(named=True)
+    ]
     atomic_write(path, tomli_w.dumps({"schema": SCHEMA_BASELINE, "finding": entries}))
     return len(entries)

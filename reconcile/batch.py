@@ -13,13 +13,17 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from reconcile.engine import check
+import polars as pl
+
+from reconcile.engine import check_frame
 from reconcile.errors import ReadError
-from reconcile.model import SCHEMA_DISCLOSURE, Document
+from reconcile.model import SCHEMA_DISCLOSURE, Document, DocumentInfo
 from reconcile.reader import read_path
 from reconcile.report import ReadFailure, Report
+from reconcile.rules.registry import build_document_frames
 
 Progress = Callable[[int, int], None]
+PARALLEL_FROM = 16  # fewer files than this are read in this process: workers cost more to start
 
 
 def _is_canonical_toml(path: Path) -> bool:
@@ -74,32 +78,62 @@ def _read_one(path: str) -> Document | ReadFailure:
 
 
 def default_jobs() -> int:
-    return max(
-        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    )
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def load_many(
     files: Sequence[str], *, jobs: int | None = None, progress: Progress | None = None
 ) -> tuple[list[Document], list[ReadFailure]]:
-    """Read every file, in worker processes when there are enough files to pay for them."""
-    jobs = jobs or default_jobs()
-    results: list[Document | ReadFailure] = []
-    if jobs > 1 and len(files) >= 16 and "-" not in files:
-        chunk = max(1, len(files) // (jobs * 8))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for i, result in enumerate(pool.map(_read_one, files, chunksize=chunk), 1):
-                results.append(result)
-                if progress:
-                    progress(i, len(files))
-    else:
-        for i, path in enumerate(files, 1):
-            results.append(_read_one(path))
-            if progress:
-                progress(i, len(files))
-    documents = [r for r in results if isinstance(r, Document)]
-    errors = [r for r in results if isinstance(r, ReadFailure)]
+    """Read every file into a Document (in this process: the app needs whole documents)."""
+    documents: list[Document] = []
+    errors: list[ReadFailure] = []
+    for i, path in enumerate(files, 1):
+        result = _read_one(path)
+        (documents if isinstance(result, Document) else errors).append(result)  # type: ignore[arg-type]
+        if progress:
+            progress(i, len(files))
     return documents, errors
+
+
+Chunk = tuple[list[DocumentInfo], dict[str, pl.DataFrame], list[ReadFailure]]
+
+
+def _read_chunk(paths: Sequence[str]) -> Chunk:
+    """A reader process's share: read the files and build their per-document frames, so that
+    only compact frames (Arrow IPC when pickled) travel back, never the documents themselves."""
+    documents, errors = load_many(paths)
+    return [d.info for d in documents], build_document_frames(documents), errors
+
+
+def load_frames(
+    files: Sequence[str], *, jobs: int, progress: Progress | None = None
+) -> tuple[list[Document], dict[str, pl.DataFrame], list[ReadFailure]]:
+    """Read files in ``jobs`` worker processes; return identity-only Documents (their info), the
+    per-document frames of all of them (``doc`` renumbered in file order) and the failures."""
+    size = max(4, min(64, len(files) // (jobs * 4) or 1))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    infos: list[DocumentInfo] = []
+    errors: list[ReadFailure] = []
+    pieces: dict[str, list[pl.DataFrame]] = {}
+    done = 0
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for chunk, (chunk_infos, frames, chunk_errors) in zip(
+            chunks, pool.map(_read_chunk, chunks), strict=True
+        ):
+            offset = len(infos)
+            infos.extend(chunk_infos)
+            errors.extend(chunk_errors)
+            for name, frame in frames.items():
+                pieces.setdefault(name, []).append(
+                    frame.with_columns(pl.col("doc") + offset) if offset else frame
+                )
+            done += len(chunk)
+            if progress:
+                progress(done, len(files))
+    merged = {name: pl.concat(parts, how="vertical_relaxed") for name, parts in pieces.items()}
+    return [Document(info=info) for info in infos], merged, errors
 
 
 def pair_years(documents: Sequence[Document]) -> list[tuple[int, int]]:
@@ -127,8 +161,16 @@ def run_check(
     jobs: int | None = None,
     progress: Progress | None = None,
 ) -> Report:
+    """Find, read and check every document under ``paths`` in one run."""
     files, errors = discover(paths)
-    documents, read_errors = load_many(files, jobs=jobs, progress=progress)
+    jobs = jobs or default_jobs()
+    frames: dict[str, pl.DataFrame] | None = None
+    if jobs > 1 and len(files) >= PARALLEL_FROM and "-" not in files:
+        documents, frames, read_errors = load_frames(files, jobs=jobs, progress=progress)
+    else:
+        documents, read_errors = load_many(files, progress=progress)
     pairs = pair_years(documents)
-    findings = check(documents, pairs=pairs, select=select, ignore=ignore, lang=lang)
-    return Report(documents=documents, findings=findings, errors=errors + read_errors)
+    found = check_frame(
+        documents, pairs=pairs, select=select, ignore=ignore, lang=lang, frames=frames
+    )
+    return Report(documents=documents, frame=found, errors=errors + read_errors)

@@ -197,12 +197,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         if stop:
             stop()
     if args.write_baseline:
-        count = write_baseline(args.write_baseline, report.findings, previous=args.write_baseline)
+        count = write_baseline(args.write_baseline, report.frame, previous=args.write_baseline)
         print(f"wrote {count} finding id(s) to {args.write_baseline}", file=sys.stderr)
     if hidden_ids:
-        kept = [f for f in report.findings if f.id not in hidden_ids]
-        report.hidden = len(report.findings) - len(kept)
-        report.findings = kept
+        report.hide(hidden_ids)
     if not report.documents and report.errors and not args.output:
         for e in report.errors:
             print(f"reconcile: {e.document}: {e.message}", file=sys.stderr)

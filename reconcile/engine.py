@@ -1,30 +1,43 @@
-"""Run the rule catalogue over documents and turn the result frames into Finding records.
+"""Run the rule catalogue over documents and turn the result frames into findings.
 
-The rules are Polars queries over all documents at once; this module is the single step that turns
-their result rows into Findings (with a fingerprint id), and applies select/ignore.
+The rules are Polars queries over all documents at once. Their results are normalised and joined
+into one findings frame here, still in Polars: the message is filled from the rule's template, the
+document's identity joined in, and each finding given a fingerprint id. Only renderers that need
+Python records (text, JSON, the app) turn that frame into :class:`Finding` objects, in the single
+step :func:`findings_from_frame`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import string
+from collections.abc import Iterable, Mapping, Sequence
 
 import polars as pl
 
-from reconcile.model import Document, Finding, Severity
+from reconcile.model import Document, DocumentInfo, Finding, Severity
 from reconcile.rules.registry import Context, RuleSpec, load_all
 
-_CORE_COLUMNS = {
-    "doc",
-    "key",
-    "lines",
-    "expected",
-    "actual",
-    "difference",
-    "tolerance",
-    "location",
-    "severity",
-    "section",
+_TEXT_COLUMNS = ("key", "expected", "actual", "difference", "tolerance", "location")
+
+FINDINGS_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "rule": pl.String(),
+    "name": pl.String(),
+    "severity": pl.String(),
+    "section": pl.String(),
+    "document": pl.String(),
+    "message": pl.String(),
+    "expected": pl.String(),
+    "actual": pl.String(),
+    "difference": pl.String(),
+    "tolerance": pl.String(),
+    "lines": pl.List(pl.Int64()),
+    "location": pl.String(),
+    "key": pl.String(),
+    "department": pl.String(),
+    "year": pl.Int64(),
+    "doc": pl.Int64(),
 }
 
 
@@ -43,66 +56,170 @@ def selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
 
 
 def fingerprint(rule: str, department: str | None, year: int | None, section: str, key: str) -> str:
-    """A finding's id: its meaning (rule, department, year, section, item key), not its lines."""
+    """A finding's id: its meaning (rule, department, year, section, item key), not its lines.
+
+    ``check`` computes the same digest in bulk (see :func:`_with_ids`)."""
     raw = "\x1f".join([rule, department or "", str(year or ""), section, key])
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
 
-class _Blank(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return ""
+def _message(template: str, columns: set[str]) -> pl.Expr:
+    """The rule's message template as a Polars expression over its result columns."""
+    pieces: list[pl.Expr] = []
+    for literal, field, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            pieces.append(pl.lit(literal))
+        if field is not None and field in columns:
+            pieces.append(pl.col(field).cast(pl.String).fill_null(""))
+    return pl.concat_str(pieces) if pieces else pl.lit("")
 
 
-def _message(template: str, row: dict[str, object]) -> str:
-    values = _Blank({k: "" if v is None else str(v) for k, v in row.items()})
-    return template.format_map(values)
+def _normalise(spec: RuleSpec, frame: pl.LazyFrame, lang: str) -> pl.LazyFrame:
+    """A rule's result in the common shape: one row per finding, the standard columns only."""
+    columns = set(frame.collect_schema().names())
 
+    def text(name: str) -> pl.Expr:
+        return (pl.col(name).cast(pl.String) if name in columns else pl.lit(None, pl.String)).alias(
+            name
+        )
 
-def findings_from_frame(
-    spec: RuleSpec, frame: pl.DataFrame, documents: Sequence[Document], lang: str
-) -> list[Finding]:
-    """The one step that walks result rows in Python: frame rows -> Finding records."""
-    out: list[Finding] = []
+    lines = (
+        pl.col("lines").cast(pl.List(pl.Int64)).list.drop_nulls()
+        if "lines" in columns
+        else pl.lit([], pl.List(pl.Int64))
+    )
     template = spec.messages.get(lang) or spec.messages["en"]
-    seen: dict[str, int] = {}
-    for row in frame.iter_rows(named=True):
-        doc = documents[int(row["doc"])]
-        info = doc.info
-        key = str(row.get("key") or "")
-        section = row.get("section") or spec.section
-        base = fingerprint(spec.code, info.department, info.year, section, key)
-        ordinal = seen.get(base, 0)
-        seen[base] = ordinal + 1
-        fid = (
-            base
-            if ordinal == 0
-            else fingerprint(spec.code, info.department, info.year, section, f"{key}#{ordinal}")
+    return frame.select(
+        pl.col("doc").cast(pl.Int64),
+        pl.lit(spec.code).alias("rule"),
+        pl.lit(spec.name).alias("name"),
+        (
+            pl.coalesce(pl.col("severity").cast(pl.String), pl.lit(spec.severity.label))
+            if "severity" in columns
+            else pl.lit(spec.severity.label)
+        ).alias("severity"),
+        (
+            pl.coalesce(pl.col("section").cast(pl.String), pl.lit(spec.section))
+            if "section" in columns
+            else pl.lit(spec.section)
+        ).alias("section"),
+        _message(template, columns).alias("message"),
+        *(text(name) for name in _TEXT_COLUMNS),
+        lines.alias("lines"),
+    ).with_columns(pl.col("key").fill_null(""))
+
+
+def _documents_frame(infos: Sequence[DocumentInfo]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "doc": list(range(len(infos))),
+            "document": [i.source for i in infos],
+            "department": [i.department for i in infos],
+            "year": [i.year for i in infos],
+        },
+        schema={"doc": pl.Int64, "document": pl.String, "department": pl.String, "year": pl.Int64},
+    )
+
+
+def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:
+    """Fingerprint ids: sha1 of (rule, department, year, section, key), with ``#n`` appended to
+    the key for the n-th repeat of the same meaning in one document."""
+    raw = pl.concat_str(
+        [
+            pl.col("rule"),
+            pl.col("department").fill_null(""),
+            pl.col("year").cast(pl.String).fill_null(""),
+            pl.col("section"),
+            pl.col("key"),
+        ],
+        separator="\x1f",
+    )
+    frame = frame.with_columns(raw.alias("_raw"))
+    frame = frame.with_columns(
+        (pl.col("_raw").cum_count().over("doc", "_raw") - 1).alias("_ordinal")
+    ).with_columns(
+        pl.when(pl.col("_ordinal") > 0)
+        .then(pl.concat_str([pl.col("_raw"), pl.lit("#"), pl.col("_ordinal").cast(pl.String)]))
+        .otherwise(pl.col("_raw"))
+        .alias("_raw")
+    )
+    unique = frame.get_column("_raw").unique().to_list()
+    digests = pl.DataFrame(
+        {
+            "_raw": unique,
+            "id": [hashlib.sha1(s.encode("utf-8")).hexdigest()[:16] for s in unique],
+        },
+        schema={"_raw": pl.String, "id": pl.String},
+    )
+    return frame.join(digests, on="_raw", how="left").drop("_raw", "_ordinal")
+
+
+def check_frame(
+    documents: Sequence[Document],
+    *,
+    pairs: Sequence[tuple[int, int]] = (),
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    lang: str = "en",
+    frames: Mapping[str, pl.DataFrame] | None = None,
+) -> pl.DataFrame:
+    """Every finding of every selected rule over ``documents`` as one frame (FINDINGS_SCHEMA),
+    ordered by document, first line, rule and key.
+
+    ``frames`` may carry frames already built (by reader processes, see batch.py); the rest are
+    built from ``documents`` on demand.
+    """
+    rules = load_all()
+    ctx = Context(documents=documents, pairs=pairs)
+    if frames:
+        ctx.preload(frames)
+    queries: list[pl.LazyFrame] = []
+    for code in sorted(rules):
+        if not selected(code, select, ignore):
+            continue
+        spec = rules[code]
+        result = spec.func(ctx)
+        queries.append(_normalise(spec, result.lazy(), lang))
+    # Collected together, so Polars plans and runs them as one set (in parallel, sharing common
+    # sub-plans) instead of one query at a time.
+    parts = [p for p in pl.collect_all(queries) if p.height] if queries else []
+    if not parts:
+        return pl.DataFrame(schema=FINDINGS_SCHEMA)
+    found = pl.concat(parts, how="vertical_relaxed")
+    found = found.join(_documents_frame([d.info for d in documents]), on="doc", how="left")
+    found = _with_ids(found)
+    return found.sort(
+        pl.col("doc"),
+        pl.col("lines").list.first().fill_null(0),
+        pl.col("rule"),
+        pl.col("key"),
+        maintain_order=True,
+    ).select(list(FINDINGS_SCHEMA))
+
+
+def findings_from_frame(frame: pl.DataFrame) -> list[Finding]:
+    """The one step that walks result rows in Python: frame rows -> Finding records."""
+    return [
+        Finding(
+            id=row["id"],
+            rule=row["rule"],
+            name=row["name"],
+            severity=Severity.parse(row["severity"]),
+            section=row["section"],
+            document=row["document"],
+            message=row["message"],
+            expected=row["expected"],
+            actual=row["actual"],
+            difference=row["difference"],
+            tolerance=row["tolerance"],
+            lines=tuple(row["lines"] or ()),
+            location=row["location"],
+            key=row["key"],
+            department=row["department"],
+            year=row["year"],
         )
-        lines = tuple(int(x) for x in (row.get("lines") or []) if x is not None)
-        severity = Severity.parse(row["severity"]) if row.get("severity") else spec.severity
-        extra = {k: str(v) for k, v in row.items() if k not in _CORE_COLUMNS and v is not None}
-        out.append(
-            Finding(
-                id=fid,
-                rule=spec.code,
-                name=spec.name,
-                severity=severity,
-                section=row.get("section") or spec.section,
-                document=info.source,
-                message=_message(template, row),
-                expected=row.get("expected"),
-                actual=row.get("actual"),
-                difference=row.get("difference"),
-                tolerance=row.get("tolerance"),
-                lines=lines,
-                location=row.get("location"),
-                key=key,
-                department=info.department,
-                year=info.year,
-                extra=extra,
-            )
-        )
-    return out
+        for row in frame.iter_rows(named=True)
+    ]
 
 
 def check(
@@ -114,29 +231,5 @@ def check(
     lang: str = "en",
 ) -> list[Finding]:
     """Every finding of every selected rule over ``documents``, ordered by document, line, code."""
-    rules = load_all()
-    ctx = Context(documents=documents, pairs=pairs)
-    specs = [rules[c] for c in sorted(rules) if selected(c, select, ignore)]
-    results: list[tuple[RuleSpec, pl.DataFrame | pl.LazyFrame]] = [(s, s.func(ctx)) for s in specs]
-    # Rules that return lazy queries are collected together, so Polars plans and runs them as one
-    # set (in parallel, sharing common sub-plans) instead of one query at a time.
-    lazy = [(i, r) for i, (_, r) in enumerate(results) if isinstance(r, pl.LazyFrame)]
-    if lazy:
-        collected = pl.collect_all([r for _, r in lazy])
-        for (i, _), frame in zip(lazy, collected, strict=True):
-            results[i] = (results[i][0], frame)
-    findings: list[Finding] = []
-    for spec, frame in results:
-        assert isinstance(frame, pl.DataFrame)
-        if frame.height:
-            findings.extend(findings_from_frame(spec, frame, documents, lang))
-    doc_index = {d.info.source: i for i, d in enumerate(documents)}
-    findings.sort(
-        key=lambda f: (
-            doc_index.get(f.document, 0),
-            f.lines[0] if f.lines else 0,
-            f.rule,
-            f.key or "",
-        )
-    )
-    return findings
+    frame = check_frame(documents, pairs=pairs, select=select, ignore=ignore, lang=lang)
+    return findings_from_frame(frame)

@@ -10,7 +10,7 @@ A part a document lacks is ``None`` on the Document, never zeros.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 SCHEMA_DISCLOSURE = "reconcile.disclosure/1"
@@ -341,4 +341,3 @@ class Finding:
     key: str | None = None
     department: str | None = None
     year: int | None = None
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)

@@ -6,13 +6,14 @@ keys left out. stdout carries only these; diagnostics go to stderr (see cli.py).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+import polars as pl
 
 from reconcile.canonical import drop_nulls
 from reconcile.model import SCHEMA_FINDINGS, Document, Finding, Severity
@@ -41,21 +42,67 @@ class ReadFailure:
     message: str
 
 
-@dataclass
 class Report:
-    documents: Sequence[Document]
-    findings: list[Finding]
-    errors: list[ReadFailure] = field(default_factory=list)
-    hidden: int = 0  # findings hidden by a baseline
+    """The outcome of a check: the documents, their findings (as records and/or as the engine's
+    frame; each is derived from the other on demand), the inputs that could not be read, and how
+    many findings a baseline hid."""
+
+    def __init__(
+        self,
+        documents: Sequence[Document],
+        findings: list[Finding] | None = None,
+        errors: Sequence[ReadFailure] = (),
+        hidden: int = 0,
+        frame: pl.DataFrame | None = None,
+    ) -> None:
+        self.documents = documents
+        self.errors = list(errors)
+        self.hidden = hidden
+        self._findings = findings
+        self._frame = frame
+
+    @property
+    def findings(self) -> list[Finding]:
+        if self._findings is None:
+            from reconcile.engine import findings_from_frame
+
+            self._findings = findings_from_frame(self.frame)
+        return self._findings
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        if self._frame is None:
+            self._frame = _frame_of(self.findings)
+        return self._frame
+
+    def hide(self, ids: set[str]) -> None:
+        """Leave out the findings whose ids a baseline lists."""
+        before = self.frame.height
+        self._frame = self.frame.filter(~pl.col("id").is_in(list(ids)))
+        self._findings = None
+        self.hidden += before - self._frame.height
 
     def summary(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0}
-        for f in self.findings:
-            counts[f.severity.label] += 1
+        for severity, n in self.frame.get_column("severity").value_counts().iter_rows():
+            counts[severity] = n
         return counts
 
     def worst(self) -> Severity | None:
-        return max((f.severity for f in self.findings), default=None)
+        present = set(self.frame.get_column("severity").unique().to_list())
+        return max((Severity.parse(s) for s in present), default=None)
+
+
+def _frame_of(findings: list[Finding]) -> pl.DataFrame:
+    from reconcile.engine import FINDINGS_SCHEMA
+
+    rows = [
+        {**finding_dict(f), "department": f.department, "year": f.year, "doc": None}
+        for f in findings
+    ]
+    return (
+        pl.DataFrame(rows, schema=FINDINGS_SCHEMA) if rows else pl.DataFrame(schema=FINDINGS_SCHEMA)
+    )
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -107,14 +154,15 @@ def render_toml(report: Report) -> str:
 
 
 def render_csv(report: Report) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(FINDING_KEYS)
-    for f in report.findings:
-        row = finding_dict(f)
-        row["lines"] = ";".join(str(n) for n in f.lines)
-        writer.writerow(["" if row[k] is None else row[k] for k in FINDING_KEYS])
-    return buffer.getvalue()
+    frame = report.frame.select(
+        *(
+            pl.col(k).list.eval(pl.element().cast(pl.String)).list.join(";")
+            if k == "lines"
+            else pl.col(k)
+            for k in FINDING_KEYS
+        )
+    )
+    return frame.write_csv()
 
 
 def _numbers(f: Finding) -> str:
@@ -203,26 +251,10 @@ def render_markdown(report: Report) -> str:
 
 
 def render_parquet(report: Report) -> bytes:
-    """Findings as a Parquet file (one row per finding) for province-wide queries."""
-    import polars as pl
-
-    rows = [finding_dict(f) for f in report.findings]
-    schema = {k: pl.String for k in FINDING_KEYS}
-    schema["lines"] = pl.List(pl.Int64)
-    frame = pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
-    info = {d.info.source: d.info for d in report.documents}
-    frame = frame.with_columns(
-        pl.col("document")
-        .replace_strict(
-            {k: v.department for k, v in info.items()}, default=None, return_dtype=pl.String
-        )
-        .alias("department"),
-        pl.col("document")
-        .replace_strict({k: v.year for k, v in info.items()}, default=None, return_dtype=pl.Int64)
-        .alias("year"),
-    )
+    """Findings as a Parquet file (one row per finding, with department and year) for
+    province-wide queries."""
     buffer = io.BytesIO()
-    frame.write_parquet(buffer)
+    report.frame.select(*FINDING_KEYS, "department", "year").write_parquet(buffer)
     return buffer.getvalue()
 
 

@@ -379,7 +379,7 @@ class _Column:
 
     def unscaled(self, expr: pl.Expr) -> pl.Expr:
         """The decimal as an integer count of 10^-scale: exact arithmetic without rounding."""
-        return (self.decimal(expr) * 10**self.scale).cast(pl.Int128)
+        return self.decimal(expr).to_physical()
 
     def within(self, delta: pl.Expr, old: pl.Expr) -> pl.Expr:
         """|delta| within the bound; delta and old unscaled (Int128)."""
@@ -412,36 +412,75 @@ class _Column:
     def text(self, expr: pl.Expr) -> pl.Expr:
         return expr.cast(pl.String) if self.numeric else expr
 
-    def delta(self) -> pl.Expr:
+    def figures(self) -> list[list[pl.Expr]]:
+        """Steps that add this column's ``delta`` and ``delta_pct`` texts (``_work`` names). Each
+        step's columns are computed once, where one expression would repeat the divisions."""
+        ok, old_dec, new_dec = (
+            _work(part, self.name) for part in ("ok", "old_decimal", "new_decimal")
+        )
+        difference, old, dividend, divisor = (
+            _work(part, self.name) for part in ("difference", "old_integer", "dividend", "divisor")
+        )
+        quotient, twice_rest = _work("quotient", self.name), _work("twice_rest", self.name)
+        first = [self.both_numbers().alias(ok)]
+        decimals = [
+            self.decimal(pl.when(pl.col(ok)).then(self.old)).alias(old_dec),
+            self.decimal(pl.when(pl.col(ok)).then(self.new)).alias(new_dec),
+        ]
+        difference_step = [(pl.col(new_dec) - pl.col(old_dec)).alias(difference)]
+        # delta ÷ |old| × 100 rounded half-to-even to 2 decimals, in integers: the decimals'
+        # physical values are integer counts of 10^-scale, so the scale cancels out.
+        integers = [
+            (pl.col(difference).to_physical().abs() * _int(10_000)).alias(dividend),
+            pl.col(old_dec).to_physical().alias(old),
+        ]
+        divisor_step = [pl.when(pl.col(old) != 0).then(pl.col(old).abs()).alias(divisor)]
+        quotient_step = [(pl.col(dividend) // pl.col(divisor)).alias(quotient)]
+        rest_step = [
+            ((pl.col(dividend) - pl.col(quotient) * pl.col(divisor)) * _int(2)).alias(twice_rest)
+        ]
+        rest, whole = pl.col(twice_rest), pl.col(quotient)
+        round_up = (rest > pl.col(divisor)) | ((rest == pl.col(divisor)) & (whole % 2 == 1))
+        hundredths = whole + round_up.cast(pl.Int128)
+        signed = pl.when(pl.col(difference) < 0).then(_int(0) - hundredths).otherwise(hundredths)
+        # Exact: a whole number of hundredths divided by 100 at scale 2.
+        percent = (signed.cast(pl.Decimal(38, 2)) / 100).cast(pl.String)
+        last = [
+            self._delta_text(pl.col(difference), pl.col(ok)).alias(_work("delta", self.name)),
+            percent.alias(_work("delta_pct", self.name)),
+        ]
+        return [
+            first,
+            decimals,
+            difference_step,
+            integers,
+            divisor_step,
+            quotient_step,
+            rest_step,
+            last,
+        ]
+
+    def _delta_text(self, difference: pl.Expr, ok: pl.Expr) -> pl.Expr:
         """new − old as a decimal string, with the decimals of the more precise value."""
-        difference = (self.decimal(self.new) - self.decimal(self.old)).cast(pl.String)
+        text = difference.cast(pl.String)
         if self.old_scale is not None and self.new_scale is not None:
             written = max(self.old_scale, self.new_scale)
             if written == self.scale:
-                return pl.when(self.both_numbers()).then(difference)
+                return text
             keep: pl.Expr = pl.lit(written)
         else:
+            # Only where both are numbers: the other values may be long texts.
             keep = pl.max_horizontal(
-                _written_scale(self.old, self.old_scale), _written_scale(self.new, self.new_scale)
+                _written_scale(pl.when(ok).then(self.old), self.old_scale),
+                _written_scale(pl.when(ok).then(self.new), self.new_scale),
             )
         drop = self.scale - keep + pl.when(keep == 0).then(1).otherwise(0)
-        trimmed = difference.str.head(difference.str.len_bytes() - drop)
-        return pl.when(self.both_numbers()).then(trimmed)
+        return text.str.head(text.str.len_bytes() - drop)
 
-    def delta_pct(self) -> pl.Expr:
-        """delta ÷ |old| × 100, rounded half-to-even to 2 decimals, in exact integer arithmetic.
-        |old|, as in the document mode, so that a rise is positive whatever the sign of old."""
-        old = self.unscaled(self.old)
-        delta = self.unscaled(self.new) - old
-        dividend = delta.abs() * _int(10_000)
-        divisor = pl.when(old != 0).then(old.abs())
-        quotient = dividend // divisor
-        twice_rest = (dividend - quotient * divisor) * _int(2)
-        round_up = (twice_rest > divisor) | ((twice_rest == divisor) & (quotient % 2 == 1))
-        hundredths = quotient + round_up.cast(pl.Int128)
-        signed = pl.when(delta < 0).then(_int(0) - hundredths).otherwise(hundredths)
-        text = (signed.cast(pl.Decimal(38, 2)) / 100).cast(pl.String)
-        return pl.when(self.both_numbers()).then(text)
+
+def _work(part: str, name: str) -> str:
+    """Names of intermediate columns of the rows' figures."""
+    return f"{_SEP}work{_SEP}{part}{_SEP}{name}"
 
 
 def _int(value: int) -> pl.Expr:
@@ -685,13 +724,19 @@ class TableDiff:
     def _chunk_rows(self, items: pl.LazyFrame, *, with_unchanged: bool) -> pl.DataFrame:
         item = pl.col(_STATUS)
         compared = {column.name: column for column in self._compared}
+        steps = [column.figures() for column in self._compared]
+        for depth in range(max((len(step) for step in steps), default=0)):
+            items = items.with_columns(
+                e for step in steps if depth < len(step) for e in step[depth]
+            )
         names = [*self._old_names, *(n for n in self._new_names if n not in compared)]
         parts: list[pl.LazyFrame] = []
-        for index, name in enumerate(names):
+        for name in names:
             column = compared.get(name)
             if column is not None:
                 old, new = column.text(column.old), column.text(column.new)
-                delta, delta_pct = column.delta(), column.delta_pct()
+                delta = pl.col(_work("delta", name))
+                delta_pct = pl.col(_work("delta_pct", name))
                 status = (
                     pl.when(item.is_in(["added", "removed"]))
                     .then(item)
@@ -707,7 +752,6 @@ class TableDiff:
                 delta = delta_pct = pl.lit(None)
                 status = pl.when(item == which).then(item)
             part = items.select(
-                (pl.col(_FIELD_INDEX).cast(pl.UInt64) * len(names) + index).alias(_FIELD_INDEX),
                 pl.lit("table").alias("section"),
                 pl.col(_KEY).alias("key"),
                 pl.lit(name).alias("field"),
@@ -721,13 +765,20 @@ class TableDiff:
                 pl.col(_OLD_LINE).alias("old_line"),
                 pl.col(_NEW_LINE).alias("new_line"),
             )
-            keep = pl.col("status").is_not_null()
-            if not with_unchanged:
-                keep &= pl.col("status") != "unchanged"
-            parts.append(part.filter(keep))
+            parts.append(part)
         if not parts:
             return pl.DataFrame(schema=ROW_SCHEMA)
-        return pl.concat(parts).sort(_FIELD_INDEX).drop(_FIELD_INDEX).collect()
+        # The stacked frame holds column after column; row i × columns + f of the result is row
+        # f × items + i of the stack: a gather, no sort.
+        stacked = pl.concat(parts).collect()
+        count = len(parts)
+        height = stacked.height // count
+        position = pl.int_range(stacked.height, dtype=pl.Int64)
+        order = (position % count) * height + position // count
+        keep = pl.col("status").is_not_null()
+        if not with_unchanged:
+            keep &= pl.col("status") != "unchanged"
+        return stacked.select(pl.all().gather(order)).filter(keep)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``reconcile.diff/1`` document with Python str/int/None values."""
@@ -812,8 +863,8 @@ def _change_lines(changes: pl.DataFrame) -> list[str]:
     old_line, new_line, status = pl.col("old_line"), pl.col("new_line"), pl.col("status")
     first = old_line.ne_missing(old_line.shift()) | new_line.ne_missing(new_line.shift())
     where = pl.concat_str(
-        pl.when(old_line.is_not_null()).then(pl.format("old line {}", old_line)),
-        pl.when(new_line.is_not_null()).then(pl.format("new line {}", new_line)),
+        pl.when(old_line.is_not_null()).then(pl.format("old row {}", old_line)),
+        pl.when(new_line.is_not_null()).then(pl.format("new row {}", new_line)),
         separator=", ",
         ignore_nulls=True,
     )

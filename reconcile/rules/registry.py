@@ -27,7 +27,7 @@ Context, so every rule runs as Polars queries over all documents at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -59,6 +59,9 @@ class RuleSpec:
 
 RULES: dict[str, RuleSpec] = {}
 FRAMES: dict[str, FrameBuilder] = {}
+# Frames built from each document alone (a ``doc`` column, one document's rows independent of
+# the others'), which reader processes can build for their share of a batch.
+PER_DOCUMENT: set[str] = set()
 
 
 def rule(
@@ -83,11 +86,19 @@ def rule(
     return register
 
 
-def frame(name: str) -> Callable[[FrameBuilder], FrameBuilder]:
-    """Register a frame builder: ``ctx.frame(name)`` builds it once per run."""
+def frame(name: str, *, per_document: bool = True) -> Callable[[FrameBuilder], FrameBuilder]:
+    """Register a frame builder: ``ctx.frame(name)`` builds it once per run.
+
+    A builder is ``per_document`` (the default) when its rows for one document depend on that
+    document alone and carry its index in ``doc``; one that looks across documents (year pairs)
+    must say ``per_document=False``."""
 
     def register(func: FrameBuilder) -> FrameBuilder:
         FRAMES[name] = func
+        if per_document:
+            PER_DOCUMENT.add(name)
+        else:
+            PER_DOCUMENT.discard(name)
         return func
 
     return register
@@ -105,6 +116,17 @@ class Context:
         if name not in self._cache:
             self._cache[name] = FRAMES[name](self)
         return self._cache[name]
+
+    def preload(self, frames: Mapping[str, pl.DataFrame]) -> None:
+        """Use frames built elsewhere (by reader processes) instead of building them here."""
+        self._cache.update(frames)
+
+
+def build_document_frames(documents: Sequence[Document]) -> dict[str, pl.DataFrame]:
+    """Every per-document frame over ``documents`` (what a reader process sends back)."""
+    load_all()
+    ctx = Context(documents=documents)
+    return {name: ctx.frame(name) for name in sorted(PER_DOCUMENT)}
 
 
 def load_all() -> dict[str, RuleSpec]:

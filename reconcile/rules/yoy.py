@@ -22,7 +22,7 @@ from reconcile.rules._tolerance import exceeds, fmt, half_unit, half_unit_if, ze
 from reconcile.rules.registry import Context, frame, rule
 
 
-@frame("yoy_pairs")
+@frame("yoy_pairs", per_document=False)
 def pairs_frame(ctx: Context) -> pl.DataFrame:
     """One row per (older, newer) pair of the run: ``old`` and ``doc`` (the newer index), each
     document's source, department, kind, year and title line."""

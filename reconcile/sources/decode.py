@@ -103,7 +103,9 @@ def decode(data: bytes, path: str) -> Decoded:
             try:
                 return Decoded(data[len(bom) :].decode(codec), name)
             except UnicodeDecodeError as exc:
-                raise ReadError(path, f"invalid {name} after its byte-order mark: {exc.reason}") from None
+                raise ReadError(
+                    path, f"invalid {name} after its byte-order mark: {exc.reason}"
+                ) from None
     reason = sniff_format(data)
     if reason:
         raise ReadError(path, f"not a text file: {reason}")
@@ -134,7 +136,9 @@ def _is_gb(data: bytes) -> bool:
         return False
     # Text a GB codec decodes should be mostly CJK, ASCII and common punctuation.
     cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    odd = sum(1 for ch in text if not (ch.isprintable() or ch in "\r\n\t") or "\ue000" <= ch <= "\uf8ff")
+    odd = sum(
+        1 for ch in text if not (ch.isprintable() or ch in "\r\n\t") or "\ue000" <= ch <= "\uf8ff"
+    )
     return cjk > 0 and odd <= max(2, len(text) // 200)
 
 
