@@ -22,7 +22,7 @@ Comparing
     A pair of values is compared as exact decimals when both are written as plain decimal numbers
     (``-12``, ``0.35``, ``+3.``, ``.5``: at most 19 digits before the point and 9 after, no
     thousands separators or exponents), else as trimmed text. Integer and decimal Parquet columns
-    are numbers. ``delta`` is new − old written with as many decimals as the more precise of the
+    are numbers (decimals of up to 9 places; floats are read as their shortest text, ``0.35``). ``delta`` is new − old written with as many decimals as the more precise of the
     two values; ``delta_pct`` is delta ÷ |old| × 100 rounded half-to-even to 2 decimals (as in the
     document mode: a rise is positive even from a negative old value), left out when old is 0.
 
@@ -575,6 +575,7 @@ def diff_tables(
 
     left = _side(before, keys, old_names, numeric, _old)
     right = _side(after, keys, new_names, numeric, _new)
+    # The line columns are the side indicator: null where the item is not in that table.
     joined = left.join(right, on=keys, how="full", coalesce=True, nulls_equal=True)
     changed = [column.changed().alias(_changed(column.name)) for column in columns]
     anything = (

@@ -634,7 +634,50 @@ def test_text_lists_only_what_changed(tmp_path: Path) -> None:
     ]
     assert "    unit_price  0.35 -> 0.36   +0.01 (+2.86%)" in text
     assert "    amount      3.50 -> 3.60   +0.10 (+2.86%)" in text
-    assert "removed  102|B02  (old line 4)" in text
-    assert "added    103|C01  (new line 4)" in text
+    assert "removed  102|B02  (old row 4)" in text
+    assert "added    103|C01  (new row 4)" in text
     assert "复印纸" not in text  # unchanged value of a changed item
     assert "101|A02" not in text  # unchanged item
+
+
+# ---------------------------------------------------------------------------------------------
+# The sample pair (samples/tables)
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "tables"
+
+
+def test_sample_procurement_pair() -> None:
+    old, new = SAMPLES / "procurement-2020.csv", SAMPLES / "procurement-2021.csv"
+    diff = diff_tables(str(old), str(new), KEYS)
+    # Changed: 301001|A02010104 (10 -> 12 台), 301001|A020618 (renamed 空调机（分体式）),
+    # 301001|A090101 (复印纸 0.02 -> 0.025), 301002|A02021001 (投影仪 0.60 -> 0.58);
+    # removed 301001|A020201 (复印机); added 301002|A02010105 (便携式计算机).
+    assert diff.summary == {"changed": 4, "added": 1, "removed": 1, "unchanged": 8}
+    paper = by_field(diff, "301001|A090101")
+    assert (paper["unit_price"]["delta"], paper["amount"]["delta"]) == ("0.005", "0.60")
+    assert (paper["amount"]["old_line"], paper["amount"]["new_line"]) == (7, 6)
+    projector = by_field(diff, "301002|A02021001")["amount"]
+    assert (projector["delta"], projector["delta_pct"]) == ("-0.04", "-3.33")  # 0.04 / 1.20
+    tolerant = diff_tables(str(old), str(new), KEYS, parse_tolerance("amount=0.05,unit_price=5%"))
+    # The projector's -0.02 on 0.60 (3.33 %) and -0.04 are within; quantity has no tolerance.
+    assert tolerant.summary == {"changed": 3, "added": 1, "removed": 1, "unchanged": 9}
+
+
+# ---------------------------------------------------------------------------------------------
+# Through the command line: exit 1 on differences, 0 when the tables agree, 2 on bad input
+
+
+def test_command_line_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from reconcile.cli import main
+
+    old, new = pair(tmp_path, OLD, NEW)
+    assert main(["diff", old, new, "--key", "dept_id,item_code"]) == 1
+    assert "1 changed, 1 added, 1 removed, 2 unchanged" in capsys.readouterr().out
+    assert main(["diff", old, old, "--key", "dept_id,item_code", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["unchanged"] == 4
+    assert main(["diff", old, new, "--key", "dept_id,code"]) == 2
+    assert "no key column code" in capsys.readouterr().err
+    duplicated = write(tmp_path, "dup.csv", OLD + "101,A01,复印纸,箱,1,0.35,0.35\n")
+    assert main(["diff", duplicated, new, "--key", "dept_id,item_code"]) == 2
+    assert "101|A01 (2 rows)" in capsys.readouterr().err
+    assert main(["diff", old, new, "--key", "dept_id,item_code", "--tolerance", "5x"]) == 2
