@@ -167,8 +167,10 @@ def worker(side: str, old: str, new: str) -> None:
         result = work_datacompy(old, new)
     else:
         result = work_ours(old, new, all_rows=side == "ours-rows")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    result["peak_mib"] = peak / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["peak_mib"] = usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    # CPU seconds of the whole process (imports too): steadier than wall time on a busy machine.
+    result["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)
     print(json.dumps(result, ensure_ascii=False))
 
 
@@ -216,6 +218,7 @@ def main() -> None:
     if not args.skip_peers:
         sides.append(("datacompy", ensure_peers()))
     results: dict[str, list[dict[str, object]]] = {side: [] for side, _ in sides}
+    load = os.getloadavg()
     for _ in range(args.repeat):  # interleaved, so that drift hits every side alike
         for side, python in sides:
             results[side].append(run(python, side, old, new))
@@ -224,15 +227,21 @@ def main() -> None:
         f"date: {time.strftime('%Y-%m-%d')}   machine: {platform.machine()}, {os.cpu_count()} cores"
     )
     print(f"tables: {old.name}, {new.name} ({args.rows:,} rows each), key {','.join(KEYS)}")
+    print(
+        f"load average (1/5/15 min) before: {', '.join(f'{x:.2f}' for x in load)}, "
+        f"after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     median: dict[str, float] = {}
     for side, runs in results.items():
         times = [float(str(r["seconds"])) for r in runs]
         peak = max(float(str(r["peak_mib"])) for r in runs)
         median[side] = statistics.median(times)
-        detail = {k: v for k, v in runs[0].items() if k not in ("seconds", "peak_mib")}
+        cpu = statistics.median(float(str(r["cpu_s"])) for r in runs)
+        detail = {k: v for k, v in runs[0].items() if k not in ("seconds", "peak_mib", "cpu_s")}
         shown = ", ".join(f"{t:.2f}" for t in times)
         print(
-            f"{side:10} median {median[side]:6.2f} s  (runs {shown})  peak {peak:6.0f} MiB  {detail}"
+            f"{side:10} median {median[side]:6.2f} s  (runs {shown})  cpu {cpu:6.2f} s  "
+            f"peak {peak:6.0f} MiB  {detail}"
         )
     if "datacompy" in median:
         for side in ("ours", "ours-rows"):
