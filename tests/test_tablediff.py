@@ -681,3 +681,22 @@ def test_command_line_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["diff", duplicated, new, "--key", "dept_id,item_code"]) == 2
     assert "101|A01 (2 rows)" in capsys.readouterr().err
     assert main(["diff", old, new, "--key", "dept_id,item_code", "--tolerance", "5x"]) == 2
+
+
+def test_float_parquet_column_reads_as_its_shortest_text(tmp_path: Path) -> None:
+    # Floats 0.35 and 3.5 (as written by someone's script) against the CSV's 0.35 and 3.50.
+    pl.DataFrame({"k": ["1", "2"], "price": [0.35, 3.5]}).write_parquet(tmp_path / "f.parquet")
+    new = write(tmp_path, "new.csv", "k,price\n1,0.35\n2,3.60\n")
+    diff = diff_tables(str(tmp_path / "f.parquet"), new, ["k"])
+    assert diff.rows.select("key", "old", "new", "delta", "status").rows() == [
+        ("1", "0.35", "0.35", "0.00", "unchanged"),
+        ("2", "3.5", "3.60", "0.10", "changed"),
+    ]
+
+
+def test_empty_xlsx(tmp_path: Path) -> None:
+    empty = pl.DataFrame(schema={"k": pl.String, "amount": pl.String})
+    empty.write_excel(tmp_path / "old.xlsx")
+    new = write(tmp_path, "new.csv", "k,amount\n1,5\n")
+    diff = diff_tables(str(tmp_path / "old.xlsx"), new, ["k"])
+    assert diff.summary == {"changed": 0, "added": 1, "removed": 0, "unchanged": 0}
