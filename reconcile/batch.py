@@ -8,7 +8,9 @@ of Polars queries over every document.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -118,7 +120,10 @@ def load_frames(
     errors: list[ReadFailure] = []
     pieces: dict[str, list[pl.DataFrame]] = {}
     done = 0
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Forked children inherit Polars' thread pool in whatever state it is in (a known source of
+    # hangs), so workers are started fresh.
+    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         for chunk, (chunk_infos, frames, chunk_errors) in zip(
             chunks, pool.map(_read_chunk, chunks), strict=True
         ):
