@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 # One character in, one character out, so offsets in the normalised text are offsets in the
 # original. Full-width digits and signs, the minus sign, full-width comparators and percent.
@@ -279,9 +280,12 @@ def first_number(text: str, *, changes: bool = False) -> Number | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def parse_cell(text: str) -> Number | None:
     """A table cell that should hold a single figure: the number, or None for an empty cell or a
-    cell without digits. Words around it (units, signs) are kept on the Number."""
+    cell without digits. Words around it (units, signs) are kept on the Number.
+
+    Cached: table cells repeat ("0.4", "≥95%"), and a Number is immutable."""
     stripped = normalise(text).strip()
     if not stripped:
         return None
@@ -297,6 +301,7 @@ class Target:
     unit: str | None
 
 
+@lru_cache(maxsize=8192)
 def parse_target(text: str) -> Target:
     """Split a performance target into comparator, number and unit (None where absent)."""
     norm = normalise(text).strip()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from reconcile.extract.common import PartSlice, column_text, squash, strip_ordinal
+from reconcile.extract.common import PartSlice, squash, strip_ordinal
 from reconcile.model import Indicator, Performance, PerformanceProject, Problem, YearMention
 from reconcile.numbers import parse_target
 from reconcile.sources.layout import Paragraph, Row, Table
@@ -20,6 +20,11 @@ _COLUMNS = (
     ("basis", re.compile(r"依据")),
     ("target", re.compile(r"指标值|目标值")),
 )
+
+
+_FIELDS = ("level1", "level2", "level3", "description", "target", "basis")
+_GOALS_RE = re.compile(r"绩效目标|年度目标|总体目标")
+_PAD = [""] * 16
 
 
 def _columns(header: Row) -> dict[str, int]:
@@ -50,39 +55,47 @@ def _indicators(
     for table in tables:
         cols: dict[str, int] | None = None
         level1 = level2 = None
+        getters: tuple[int, ...] = ()
         for row in table.rows:
-            first = squash(row.cells[0].text) if row.cells else ""
-            if (
-                cols is None
-                and len(row.cells) <= 3
-                and re.search(r"绩效目标|年度目标|总体目标", first)
+            cells = row.cells
+            if cols is None:
+                first = squash(cells[0].text) if cells else ""
+                if len(cells) <= 3 and _GOALS_RE.search(first):
+                    goals = goals + _goals(cells[-1].text if len(cells) > 1 else "")
+                    continue
+            if (cols is None or "一级" in cells[0].text) and any(
+                "一级" in c.text and "一级指标" in squash(c.text) for c in cells
             ):
-                goals = goals + _goals(row.cells[-1].text if len(row.cells) > 1 else "")
-                continue
-            if any("一级" in c.text and "一级指标" in squash(c.text) for c in row.cells):
                 cols = _columns(row)
+                # a missing column reads the padding's last (empty) slot
+                getters = tuple(cols.get(name, -1) for name in _FIELDS)
                 level1 = level2 = None
                 continue
-            if cols is None or not any(c.text for c in row.cells):
+            if cols is None:
                 continue
-
-            level1 = column_text(row, cols, "level1") or level1
-            level2 = column_text(row, cols, "level2") or level2
-            target = column_text(row, cols, "target")
+            texts = [c.text for c in cells]
+            if not any(texts):
+                continue
+            texts += _PAD
+            i1, i2, i3, i4, i5, i6 = getters
+            l1, l2, l3 = texts[i1] or None, texts[i2] or None, texts[i3] or None
+            desc, target, basis = texts[i4] or None, texts[i5] or None, texts[i6] or None
+            level1 = l1 or level1
+            level2 = l2 or level2
             parsed = parse_target(target) if target else None
             indicators.append(
                 Indicator(
                     level1=level1,
                     level2=level2,
-                    level3=column_text(row, cols, "level3"),
-                    description=column_text(row, cols, "description"),
+                    level3=l3,
+                    description=desc,
                     target=target,
                     target_op=parsed.op if parsed else None,
                     target_value=parsed.value if parsed else None,
                     target_unit=parsed.unit if parsed else None,
-                    basis=column_text(row, cols, "basis"),
+                    basis=basis,
                     line=row.line,
-                    location=row.cells[0].location,
+                    location=cells[0].location,
                 )
             )
     return goals, indicators

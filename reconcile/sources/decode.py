@@ -129,17 +129,20 @@ def decode(data: bytes, path: str) -> Decoded:
     return _detected(data, path)
 
 
+_CJK_RE = re.compile("[\u4e00-\u9fff]")
+_ODD_RE = re.compile("[\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _is_gb(data: bytes) -> bool:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
         return False
-    # Text a GB codec decodes should be mostly CJK, ASCII and common punctuation.
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    odd = sum(
-        1 for ch in text if not (ch.isprintable() or ch in "\r\n\t") or "\ue000" <= ch <= "\uf8ff"
-    )
-    return cjk > 0 and odd <= max(2, len(text) // 200)
+    # Text a GB codec decodes should be mostly CJK, ASCII and common punctuation: few private-use
+    # or control characters.
+    if not _CJK_RE.search(text):
+        return False
+    return len(_ODD_RE.findall(text)) <= max(2, len(text) // 200)
 
 
 def _detected(data: bytes, path: str) -> Decoded:
