@@ -168,7 +168,7 @@ def _detected(data: bytes, path: str) -> Decoded:
 def split_lines(text: str) -> list[str]:
     """Lines of the decoded text; LF, CRLF and CR all end a line. A final line break does not add
     an empty last line."""
-    lines = _LINE_BREAK.split(text)
+    lines = text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)
     if lines and lines[-1] == "":
         lines.pop()
     return lines
