@@ -1,0 +1,160 @@
+"""Benchmarks of `reconcile check`: one document against the floor, and a batch of documents.
+
+    python bench/bench_check.py                 # both, 1,000 documents, 5 repeats
+    python bench/bench_check.py --docs 200 --repeat 3
+    python bench/bench_check.py --only single
+
+Each measurement runs the real command in a fresh process, as a user would, and reports the
+median wall time of the repeats:
+
+- floor: ``python -c "import polars"``; single: ``reconcile check SAMPLE`` — target: single ≤ 1.6 ×
+  floor. Also checks that the headless command never imports Textual.
+- batch: ``reconcile check CORPUS --format parquet --output F`` on N generated documents
+  (bench/generate_corpus.py) — target: ≥ 300 documents per second on 2 cores, peak memory (the
+  sum over the process and its reader processes, sampled every 20 ms) < 1 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "baigou-zuzhirenshi-2021-budget.txt"
+PYTHON = sys.executable
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes (Linux /proc)."""
+    total = 0
+    pids = [pid]
+    seen = set()
+    while pids:
+        p = pids.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/statm") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{p}/task/{p}/children") as handle:
+                pids.extend(int(c) for c in handle.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def run(cmd: list[str], *, sample_memory: bool = False) -> tuple[float, int]:
+    """Wall time of ``cmd`` and (optionally) the peak memory of its process tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    peak = 0
+    stop = threading.Event()
+
+    def sampler() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            stop.wait(0.02)
+
+    thread = threading.Thread(target=sampler, daemon=True)
+    if sample_memory:
+        thread.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    stop.set()
+    if sample_memory:
+        thread.join()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return elapsed, peak
+
+
+def median_time(cmd: list[str], repeat: int) -> tuple[float, list[float]]:
+    times = [run(cmd)[0] for _ in range(repeat)]
+    return statistics.median(times), times
+
+
+def single(repeat: int) -> None:
+    floor_cmd = [PYTHON, "-c", "import polars"]
+    check_cmd = [PYTHON, "-m", "reconcile", "check", str(SAMPLE)]
+    run(floor_cmd)
+    run(check_cmd)  # warm the file cache and .pyc files
+    floors, checks = [], []
+    for _ in range(repeat):  # interleaved, so that load drift hits both alike
+        floors.append(run(floor_cmd)[0])
+        checks.append(run(check_cmd)[0])
+    floor, check = statistics.median(floors), statistics.median(checks)
+    imported = subprocess.run(
+        [PYTHON, "-X", "importtime", "-m", "reconcile", "check", str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stderr
+    textual = any(line.rstrip().endswith(" textual") for line in imported.splitlines())
+    print(f"floor  python -c 'import polars'       median {floor:.3f} s  {_fmt(floors)}")
+    print(f"single reconcile check SAMPLE           median {check:.3f} s  {_fmt(checks)}")
+    print(f"ratio  single / floor = {check / floor:.2f}  (target <= 1.6)")
+    print(f"textual imported by the headless check: {'YES' if textual else 'no'}")
+
+
+def batch(docs: int, repeat: int, jobs: int | None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        subprocess.run(
+            [PYTHON, str(ROOT / "bench" / "generate_corpus.py"), str(docs), str(corpus)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        out = Path(tmp) / "findings.parquet"
+        cmd = [PYTHON, "-m", "reconcile", "check", str(corpus), "--quiet", "--format", "parquet"]
+        cmd += ["--output", str(out)]
+        if jobs:
+            cmd += ["--jobs", str(jobs)]
+        run(cmd)  # warm-up
+        results = [run(cmd, sample_memory=True) for _ in range(repeat)]
+        times = [t for t, _ in results]
+        peak = max(p for _, p in results)
+        median = statistics.median(times)
+        import polars as pl
+
+        findings = pl.read_parquet(out).height
+    print(
+        f"batch  {docs} documents: median {median:.2f} s  {_fmt(times)}  "
+        f"= {docs / median:.0f} documents/s (target >= 300), {findings} findings"
+    )
+    print(f"       peak memory (process tree) {peak / 2**20:.0f} MiB (target < 1024 MiB)")
+
+
+def _fmt(times: list[float]) -> str:
+    return "[" + ", ".join(f"{t:.3f}" for t in times) + "]"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--jobs", type=int)
+    parser.add_argument("--only", choices=("single", "batch"))
+    args = parser.parse_args()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(
+        f"{time.strftime('%Y-%m-%d')}  {platform.machine()}  {cores} cores  "
+        f"Python {platform.python_version()}  load {os.getloadavg()[0]:.2f}"
+    )
+    if args.only in (None, "single"):
+        single(args.repeat)
+    if args.only in (None, "batch"):
+        batch(args.docs, args.repeat, args.jobs)
+
+
+if __name__ == "__main__":
+    main()
