@@ -10,12 +10,12 @@ from reconcile.extract.common import (
     PartSlice,
     figure_from_cell,
     figure_from_number,
+    infer_unit,
     money_numbers,
     squash,
 )
 from reconcile.extract.three_public import table_unit
-from reconcile.model import AssetRow, Assets, Figure, Problem, YearMention
-from reconcile.numbers import MONEY_UNITS
+from reconcile.model import AssetRow, Assets, Problem, YearMention
 
 _YEAR_END_RE = re.compile(r"((?:19|20|21)\d{2})\s*年\s*(?:末|底|12月31日)")
 _PLANNED_RE = re.compile(
@@ -34,17 +34,6 @@ def _level(name: str) -> int | None:
     for i, pattern in enumerate(_LEVELS):
         if pattern.match(name):
             return i + 1
-    return None
-
-
-def _infer_unit(stated: Figure | None, stated_unit: str | None, value: Figure | None) -> str | None:
-    """The table's unit from the stated total: the unit in which both figures agree best."""
-    if stated is None or value is None or stated_unit not in MONEY_UNITS or stated.value == 0:
-        return None
-    stated_yuan = stated.value * MONEY_UNITS[stated_unit]
-    best = min(MONEY_UNITS, key=lambda u: abs(value.value * MONEY_UNITS[u] - stated_yuan))
-    if abs(value.value * MONEY_UNITS[best] - stated_yuan) <= abs(stated_yuan) / 100:
-        return best
     return None
 
 
@@ -67,7 +56,9 @@ def extract_assets(part: PartSlice) -> tuple[Assets, list[YearMention], list[Pro
             ):
                 stated = figure_from_number(number, para, "万元")
                 stated_unit = number.unit or "万元"
-                m = _YEAR_END_RE.search(clause)
+                # the year end may stand in an earlier clause of the sentence (截至2020年12月31日，…)
+                sentence = before.rsplit("。", 1)[-1]
+                m = _YEAR_END_RE.search(clause) or _YEAR_END_RE.search(sentence)
                 if m:
                     year_end = int(m.group(1))
             elif (
@@ -154,7 +145,7 @@ def extract_assets(part: PartSlice) -> tuple[Assets, list[YearMention], list[Pro
     inferred = False
     if unit is None:
         top = next((r.value for r in rows if r.value is not None and "固定资产" in r.name), None)
-        unit = _infer_unit(stated, stated_unit, top)
+        unit = infer_unit(stated, stated_unit, top)
         inferred = unit is not None
         if unit is not None:
             rows = [r if r.value is None else _with_unit(r, unit) for r in rows]

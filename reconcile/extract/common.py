@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reconcile.model import Figure, Problem
-from reconcile.numbers import Number, first_number, normalise, parse_cell
+from reconcile.numbers import MONEY_UNITS, Number, first_number, normalise, parse_cell
 from reconcile.sources.layout import Block, Cell, Paragraph, Row, Table
 
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
@@ -172,3 +172,15 @@ def problem(
 
 def first_number_in(text: str) -> Number | None:
     return first_number(text)
+
+
+def infer_unit(stated: Figure | None, stated_unit: str | None, value: Figure | None) -> str | None:
+    """A table's unit from the total the text states: the money unit in which the table's figure
+    agrees best with it (within 1 %), or None when no unit makes them agree."""
+    if stated is None or value is None or stated_unit not in MONEY_UNITS or stated.value == 0:
+        return None
+    stated_yuan = stated.value * MONEY_UNITS[stated_unit]
+    best = min(MONEY_UNITS, key=lambda u: abs(value.value * MONEY_UNITS[u] - stated_yuan))
+    if abs(value.value * MONEY_UNITS[best] - stated_yuan) <= abs(stated_yuan) / 100:
+        return best
+    return None

@@ -11,12 +11,13 @@ from reconcile.extract.common import (
     figure_from_number,
     first_money,
     header_rows,
+    infer_unit,
     resolve_header,
     squash,
 )
 from reconcile.extract.three_public import table_unit
-from reconcile.model import Problem, Procurement, ProcurementLine, YearMention
-from reconcile.sources.layout import Row
+from reconcile.model import Figure, Problem, Procurement, ProcurementLine, YearMention
+from reconcile.sources.layout import Row, Table
 
 # field -> patterns tried against a column's leaf label, then against its whole label path
 _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -86,6 +87,22 @@ def _line(row: Row, cols: dict[str, int], unit: str | None) -> ProcurementLine:
     return ProcurementLine(**values, line=row.line, location=row.cells[0].location)  # type: ignore[arg-type]
 
 
+def _unstated_unit(table: Table, cols: dict[str, int], n_head: int, stated: Figure | None) -> str:
+    """Without a unit in the table, the unit in which its 合计 amount agrees with the total the
+    text states (a 万元 table next to a text total in 元, say); else the template's 万元."""
+    col = cols.get("amount")
+    for row in table.rows[n_head:]:
+        if (
+            col is not None
+            and col < len(row.cells)
+            and any(_TOTAL_RE.match(squash(c.text)) for c in row.cells[:3])
+        ):
+            total = figure_from_cell(row.cells[col], None)
+            if stated is not None and stated.unit:
+                return infer_unit(stated, stated.unit, total) or stated.unit
+    return (stated.unit if stated is not None else None) or "万元"
+
+
 def extract_procurement(part: PartSlice) -> tuple[Procurement, list[YearMention], list[Problem]]:
     problems: list[Problem] = []
     mentions: list[YearMention] = []
@@ -114,9 +131,6 @@ def extract_procurement(part: PartSlice) -> tuple[Procurement, list[YearMention]
     if not tables:
         return Procurement(stated_total=stated, line=line), mentions, problems
     table = tables[0]
-    stated_unit = table_unit(table, texts)
-    # Without a stated unit, figures take the unit of the stated total (the template's 万元).
-    unit = stated_unit or (stated.unit if stated is not None else None) or "万元"
     n_head = header_rows(table)
     width = table.width
     cols = map_columns(resolve_header(table.rows[:n_head], width))
@@ -131,6 +145,8 @@ def extract_procurement(part: PartSlice) -> tuple[Procurement, list[YearMention]
                     table.line,
                 )
             )
+    stated_unit = table_unit(table, texts)
+    unit = stated_unit or _unstated_unit(table, cols, n_head, stated)
     lines: list[ProcurementLine] = []
     total_row = None
     for row in table.rows[n_head:]:
