@@ -1,0 +1,194 @@
+"""Benchmark: how fast the interface (``reconcile tui``) shows its first screen.
+
+Times, each in a fresh subprocess and ``--repeat`` times (the median is printed):
+
+  (a) floor      ``python -c "import polars, textual"``: the imports every start pays;
+  (b) start      from starting Python to the first screen drawn with the findings loaded, headless
+                 (``ReconcileApp(paths).run(headless=True)`` with RECONCILE_TUI_EXIT_AFTER_FIRST_SCREEN
+                 set, so the app exits right after its first screen): on the bundled samples
+                 (``samples/``, two documents: the document list) and on the 2021 sample alone
+                 (its Overview). Budget: 1.0 s;
+  (c) table      a ``--rows``-row table (default 100,000) in the app's virtualised table
+                 (``tui.widgets.table.DataGrid``), from creating the app to its first screen: rows
+                 as a Polars frame (``FrameRows``) and as Python lists (``ListRows``), shaped like
+                 the findings table; and an empty app for reference. Budget: 0.3 s.
+  (d) datatable  with ``--datatable``: the same rows in Textual's built-in DataTable (slow: about
+                 14 s for 100,000 rows on the machine this was written on).
+
+    python bench/bench_tui.py                  # 7 repeats, 100,000 rows
+    python bench/bench_tui.py --repeat 3 --datatable
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SAMPLE = "samples/baigou-zuzhirenshi-2021-budget.txt"
+START_BUDGET = 1.0
+TABLE_BUDGET = 0.3
+
+
+def _wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def _worker_output(cmd: list[str]) -> float:
+    out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def _median(times: list[float]) -> float:
+    return statistics.median(times)
+
+
+# ----------------------------------------------------------------------- workers
+
+
+def _rows_frame(n: int):  # type: ignore[no-untyped-def]
+    """``n`` findings-shaped rows (severity, code, part, message with Chinese, lines), built by
+    Polars from the row number alone (deterministic)."""
+    import polars as pl
+
+    i = pl.int_range(n, eager=True)
+    return pl.DataFrame({"i": i}).select(
+        severity=pl.when(pl.col("i") % 3 == 0).then(pl.lit("error")).otherwise(pl.lit("warning")),
+        code=pl.format("PRC{}", (pl.col("i") % 7 + 1).cast(pl.String).str.zfill(3)),
+        part=pl.lit("procure 采购"),
+        message=pl.format(
+            "第{}行 激光打印机: 数量 {} x 单价 0.35 = {}, the amount says {} (tolerance 0.005)",
+            pl.col("i"),
+            pl.col("i") % 9 + 1,
+            (pl.col("i") % 9 + 1) * 35,
+            pl.col("i") % 97,
+        ),
+        lines=(pl.col("i") + 100).cast(pl.String),
+    )
+
+
+def worker_table(kind: str, rows: int) -> None:
+    """Print the seconds from creating the app to its first screen, with a ``rows``-row table."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable, Static
+
+    from tui.widgets.table import Column, DataGrid, FrameRows, ListRows
+
+    frame = _rows_frame(rows)
+    as_lists = frame.rows() if kind in ("list", "datatable") else None
+    columns = [
+        Column("severity", "Severity"),
+        Column("code", "Code"),
+        Column("part", "Part"),
+        Column("message", "Message", flex=True),
+        Column("lines", "Lines", justify="right"),
+    ]
+
+    class Bench(App[None]):
+        shown = 0.0
+
+        def compose(self) -> ComposeResult:
+            if kind == "frame":
+                yield DataGrid(columns, FrameRows(frame))
+            elif kind == "list":
+                yield DataGrid(columns, ListRows(as_lists))
+            elif kind == "datatable":
+                table: DataTable[str] = DataTable()
+                table.add_columns(*(c.label for c in columns))
+                table.add_rows(as_lists)
+                yield table
+            else:
+                yield Static("empty")
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(self.first_screen)
+
+        def first_screen(self) -> None:
+            self.shown = time.perf_counter()
+            self.exit()
+
+    app = Bench()
+    start = time.perf_counter()
+    app.run(headless=True, size=(120, 40))
+    print(f"{app.shown - start:.4f}")
+
+
+# -------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--datatable", action="store_true", help="also time Textual's DataTable")
+    parser.add_argument("--worker", choices=["frame", "list", "empty", "datatable"])
+    args = parser.parse_args()
+    if args.worker:
+        worker_table(args.worker, args.rows)
+        return
+
+    py = sys.executable
+    env = dict(os.environ, RECONCILE_TUI_EXIT_AFTER_FIRST_SCREEN="1")
+    start_app = "import sys; from tui.app import ReconcileApp; ReconcileApp(sys.argv[1:]).run(headless=True)"
+    results: dict[str, float] = {}
+
+    def timed(name: str, run) -> float:  # type: ignore[no-untyped-def]
+        run()  # warm the file cache and .pyc files
+        results[name] = _median([run() for _ in range(args.repeat)])
+        return results[name]
+
+    floor = timed("floor", lambda: _wall([py, "-c", "import polars, textual"]))
+    samples = timed("samples", lambda: _wall([py, "-c", start_app], env))
+    one = timed("one", lambda: _wall([py, "-c", start_app, SAMPLE], env))
+    table = {}
+    kinds = ["frame", "list", "empty"] + (["datatable"] if args.datatable else [])
+    for kind in kinds:
+        cmd = [py, str(HERE / "bench_tui.py"), "--worker", kind, "--rows", str(args.rows)]
+        repeat = 1 if kind == "datatable" else args.repeat
+        _worker_output(cmd)
+        table[kind] = _median([_worker_output(cmd) for _ in range(repeat)])
+
+    rows = f"{args.rows:,}"
+    print(f"budget-reconcile TUI benchmark: median of {args.repeat} runs")
+    print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
+    print()
+    print(f"(a) floor: python -c 'import polars, textual'        {floor:6.3f} s")
+    print(
+        f"(b) start to first screen, samples/ (2 documents)   {samples:6.3f} s"
+        f"   {samples / floor:4.2f}x floor, {samples / START_BUDGET:4.2f}x the 1.0 s budget"
+    )
+    print(
+        f"    start to first screen, {Path(SAMPLE).name:<24} {one:6.3f} s"
+        f"   {one / floor:4.2f}x floor, {one / START_BUDGET:4.2f}x the 1.0 s budget"
+    )
+    print(
+        f"(c) {rows}-row table, first screen (Polars frame) {table['frame']:6.3f} s"
+        f"   {table['frame'] / TABLE_BUDGET:4.2f}x the 0.3 s budget"
+    )
+    print(
+        f"    {rows}-row table, first screen (Python lists) {table['list']:6.3f} s"
+        f"   {table['list'] / TABLE_BUDGET:4.2f}x the 0.3 s budget"
+    )
+    print(
+        f"    empty app, first screen (reference)           {table['empty']:6.3f} s"
+        f"   the table itself: {table['frame'] - table['empty']:.3f} s (frame),"
+        f" {table['list'] - table['empty']:.3f} s (lists)"
+    )
+    if "datatable" in table:
+        print(
+            f"(d) {rows}-row Textual DataTable, first screen    {table['datatable']:6.3f} s"
+            f"   {table['datatable'] / table['frame']:.0f}x the virtualised table"
+        )
+
+
+if __name__ == "__main__":
+    main()

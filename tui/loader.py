@@ -1,0 +1,51 @@
+"""Loading in the background from the moment the app is created.
+
+``start(paths, lang)`` returns a Future at once and reads and checks the documents in a thread,
+which imports the engine itself: the interface's own imports and Textual's start-up run meanwhile
+(Polars runs the checks outside the GIL), so the first screen appears sooner. This module imports
+nothing heavy on purpose.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.workspace import Workspace
+
+
+def default_paths() -> list[str]:
+    """The bundled samples: ``samples/`` next to the package, else ``./samples``; given relative to
+    the working folder when they are under it (what the interface shows stays the same on every
+    machine)."""
+    import os
+
+    here = Path(__file__).resolve().parents[1] / "samples"
+    folder = here if here.is_dir() else Path.cwd() / "samples"
+    try:
+        rel = os.path.relpath(folder)
+    except ValueError:  # another drive (Windows)
+        return [str(folder)]
+    return [str(folder) if rel.startswith("..") else rel]
+
+
+def start(paths: Sequence[str], lang: str) -> Future[Workspace]:
+    """Read and check ``paths`` in a daemon thread; the Future holds the Workspace (or the error)."""
+    future: Future[Workspace] = Future()
+
+    def work() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            from tui.workspace import load_workspace
+
+            future.set_result(load_workspace(list(paths), lang=lang))
+        except BaseException as exc:  # handed to the app, which shows it
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="reconcile-load", daemon=True).start()
+    return future

@@ -1,0 +1,1 @@
+"""One module per screen; each screen shows the app's current document (``app.current``)."""

@@ -1,0 +1,244 @@
+"""What the interface has loaded: the documents, their findings and their source lines.
+
+Loading calls the same functions as ``reconcile check`` (``discover``, ``read_path``/``load_many``,
+``pair_years``, ``check``), with the settings of ``reconcile.toml`` when there is one, so the
+findings shown and exported are the ones the command line reports for the same paths.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+
+import polars as pl
+
+from reconcile.batch import discover, pair_years
+from reconcile.engine import check_frame, findings_from_frame, parse_codes
+from reconcile.errors import ReadError, UsageError
+from reconcile.model import Document, Figure, Finding
+from reconcile.reader import read_path
+from reconcile.report import ReadFailure, Report
+
+
+def shown_path(path: str) -> str:
+    """``path`` relative to the working folder when it lies under it (stable across machines)."""
+    if path == "-" or not os.path.isabs(path):
+        return path
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path
+    return path if rel.startswith("..") else rel
+
+
+@dataclass
+class DocEntry:
+    """One loaded document with its findings (the engine's findings frame, filtered to it)."""
+
+    index: int
+    document: Document
+    frame: pl.DataFrame
+    _lines: tuple[str, ...] | None = None
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        return findings_from_frame(self.frame)
+
+    @property
+    def source(self) -> str:
+        return self.document.info.source
+
+    @property
+    def name(self) -> str:
+        info = self.document.info
+        return " ".join(str(x) for x in (info.department, info.year) if x) or self.source
+
+    def lines(self) -> tuple[str, ...]:
+        """The source lines (read again on first use when the document was read elsewhere)."""
+        if self._lines is None:
+            try:
+                self._lines = read_path(self.source).lines
+            except ReadError:
+                self._lines = ()
+        return self._lines
+
+    def counts(self) -> dict[str, int]:
+        """Findings by severity (error, warning, info)."""
+        return dict(self._counts)
+
+    @cached_property
+    def _counts(self) -> dict[str, int]:
+        counts = dict(self.frame.get_column("severity").value_counts().iter_rows())
+        return {s: int(counts.get(s, 0)) for s in ("error", "warning", "info")}
+
+    @cached_property
+    def figures_by_line(self) -> dict[int, list[Figure]]:
+        """Every figure of the model, by the line it was written on."""
+        out: dict[int, list[Figure]] = {}
+        for fig in _walk_figures(self.document):
+            if fig.line is not None:
+                out.setdefault(fig.line, []).append(fig)
+        return out
+
+    @cached_property
+    def findings_frame(self) -> pl.DataFrame:
+        """One row per finding (``idx`` into ``findings``): severity, its rank, rule, section,
+        message and the lines as text, for filtering and for the findings table."""
+        return self.frame.select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("idx"),
+            pl.col("severity"),
+            pl.col("severity").replace_strict(_RANKS, return_dtype=pl.Int64).alias("rank"),
+            pl.col("rule"),
+            pl.col("section"),
+            pl.col("message"),
+            pl.when(pl.col("lines").list.len() > 0)
+            .then(pl.col("lines").cast(pl.List(pl.String)).list.join(" "))
+            .otherwise(pl.col("location").fill_null(""))
+            .alias("lines"),
+        )
+
+
+_RANKS = {"error": 3, "warning": 2, "info": 1}
+
+
+def _walk_figures(node: object, depth: int = 0) -> Iterator[Figure]:
+    if depth > 6 or node is None:
+        return
+    if isinstance(node, Figure):
+        yield node
+    elif isinstance(node, tuple):
+        for item in node:
+            yield from _walk_figures(item, depth + 1)
+    elif is_dataclass(node) and not isinstance(node, type):
+        for f in fields(node):
+            value = getattr(node, f.name)
+            if isinstance(value, (Figure, tuple)) or is_dataclass(value):
+                yield from _walk_figures(value, depth + 1)
+
+
+@dataclass
+class Workspace:
+    paths: list[str]
+    entries: list[DocEntry]
+    report: Report
+    pairs: list[tuple[int, int]]
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[ReadFailure]:
+        return self.report.errors
+
+    def years_of(self, entry: DocEntry) -> list[DocEntry]:
+        """The documents of ``entry``'s department and kind, oldest first."""
+        info = entry.document.info
+        if not info.department:
+            return [entry]
+        same = [
+            e
+            for e in self.entries
+            if e.document.info.department == info.department
+            and (e.document.info.kind or "budget") == (info.kind or "budget")
+            and e.document.info.year is not None
+        ]
+        return sorted(same, key=lambda e: e.document.info.year or 0) or [entry]
+
+    def pair_for(self, entry: DocEntry) -> tuple[DocEntry, DocEntry] | None:
+        """(older, newer): ``entry`` and the year before it, else the year after it."""
+        for old, new in self.pairs:
+            if new == entry.index:
+                return self.entries[old], self.entries[new]
+        for old, new in self.pairs:
+            if old == entry.index:
+                return self.entries[old], self.entries[new]
+        return None
+
+
+def load_workspace(
+    paths: Sequence[str], *, lang: str = "en", progress: Callable[[int, int], None] | None = None
+) -> Workspace:
+    """Find, read and check ``paths`` as ``reconcile check`` does (settings from reconcile.toml)."""
+    notices: list[str] = []
+    try:
+        from reconcile.config import load_settings
+
+        settings = load_settings(None)
+    except UsageError as exc:
+        notices.append(str(exc))
+        settings = {}
+    select = parse_codes(settings.get("select"))
+    ignore = parse_codes(settings.get("ignore"))
+    files, errors = discover(paths)
+    documents: list[Document] = []
+    lines: list[tuple[str, ...]] = []
+    for i, path in enumerate(files, 1):
+        try:
+            loaded = read_path(path)  # kept whole: the source pane shows the text
+        except ReadError as exc:
+            errors.append(ReadFailure(path, exc.reason))
+        else:
+            documents.append(loaded.document)
+            lines.append(loaded.lines)
+        if progress:
+            progress(i, len(files))
+    pairs = pair_years(documents)
+    found = check_frame(documents, pairs=pairs, select=select, ignore=ignore, lang=lang)
+    parts = found.partition_by("doc", as_dict=True, maintain_order=True) if found.height else {}
+    entries = [
+        DocEntry(i, doc, parts.get((i,), found.clear()), lines[i])
+        for i, doc in enumerate(documents)
+    ]
+    report = Report(documents=documents, frame=found, errors=errors)
+    return Workspace(list(paths), entries, report, pairs, notices)
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def finding_numbers(finding: Finding) -> set[Decimal]:
+    """The numbers a finding is about: expected, actual and those its message quotes."""
+    texts = [finding.expected, finding.actual, finding.message]
+    out: set[Decimal] = set()
+    for text in texts:
+        for match in _NUMBER.findall(text or ""):
+            try:
+                out.add(abs(Decimal(match)))
+            except InvalidOperation:
+                continue
+    return out
+
+
+def marked_spans(
+    entry: DocEntry, finding: Finding, line_no: int, text: str
+) -> list[tuple[int, int]]:
+    """Character spans (start, end) of ``text`` (source line ``line_no``) to mark for ``finding``:
+    the model's figures on that line whose value the finding mentions (all of them when it
+    mentions none), and the finding's ``actual`` text where it is written literally."""
+    spans: list[tuple[int, int]] = []
+    figures = entry.figures_by_line.get(line_no, [])
+    wanted = finding_numbers(finding)
+    chosen = [f for f in figures if abs(f.value) in wanted] or figures
+    for fig in chosen:
+        span = _locate(text, fig)
+        if span:
+            spans.append(span)
+    if finding.actual and not figures:
+        start = text.find(finding.actual)
+        if start >= 0:
+            spans.append((start, start + len(finding.actual)))
+    return sorted(set(spans))
+
+
+def _locate(text: str, fig: Figure) -> tuple[int, int] | None:
+    written = fig.text or ""
+    if not written:
+        return None
+    if fig.col is not None:
+        start = fig.col - 1
+        if text[start : start + len(written)] == written:
+            return start, start + len(written)
+    start = text.find(written)
+    return (start, start + len(written)) if start >= 0 else None
