@@ -8,7 +8,10 @@ written, the parsed target (op, exact value, unit) and normalised columns the ru
   both are filled down within a project where a merged cell left them empty.
 * ``l3n`` / ``descn``: level 3 / description without spaces, ★ markers, a leading 其中：, a trailing
   parenthesis (``（%）``, ``（人）``, ``(≥**%)``, a formula) and trailing punctuation.
+* ``basisn``: the basis (指标值确定依据), normalised as ``l3n``.
 * ``unit_n``: the target's unit with 百分比 and ％ read as ``%``.
+* ``direction``, ``share``, ``cost_row``: what the performance rules judge of every row (see
+  ``performance.shared_columns``), computed here once rather than in every rule.
 
 ``year_mentions``: one row per year the document writes where a particular year is meant: the
 model's year fields (overall goal, planned purchases, the 三公 header years, the assets' year end),
@@ -137,7 +140,10 @@ def _indicator_rows(doc_index: int, doc: Document) -> list[dict[str, Any]]:
 
 @frame("perf_indicators")
 def indicators_frame(ctx: Context) -> pl.DataFrame:
-    """One row per performance indicator of every document, with normalised match columns."""
+    """One row per performance indicator of every document, with normalised match columns and
+    the judgements the performance rules share (``performance.shared_columns``)."""
+    from reconcile.rules.performance import shared_columns  # the rules' vocabulary
+
     rows = [r for i, doc in enumerate(ctx.documents) for r in _indicator_rows(i, doc)]
     df = (
         pl.DataFrame(rows, schema=INDICATOR_SCHEMA)
@@ -145,23 +151,28 @@ def indicators_frame(ctx: Context) -> pl.DataFrame:
         else pl.DataFrame(schema=INDICATOR_SCHEMA)
     )
     project = ["doc", "project_no"]
-    return df.with_columns(
-        pl.col("level1").forward_fill().over(project, order_by="ordinal"),
-        pl.col("level2").forward_fill().over(project, order_by="ordinal"),
-    ).with_columns(
-        l1n=label_norm(pl.col("level1")),
-        l2n=label_norm(pl.col("level2")),
-        l3n=name_norm(pl.col("level3")),
-        descn=name_norm(pl.col("description")),
-        unit_n=unit_norm(pl.col("target_unit")),
-        key=pl.concat_str(
-            [
-                pl.col("project"),
-                pl.col("level2").fill_null(""),
-                pl.col("level3").fill_null(""),
-            ],
-            separator="/",
-        ),
+    return (
+        df.with_columns(
+            pl.col("level1").forward_fill().over(project, order_by="ordinal"),
+            pl.col("level2").forward_fill().over(project, order_by="ordinal"),
+        )
+        .with_columns(
+            l1n=label_norm(pl.col("level1")),
+            l2n=label_norm(pl.col("level2")),
+            l3n=name_norm(pl.col("level3")),
+            descn=name_norm(pl.col("description")),
+            basisn=name_norm(pl.col("basis")),
+            unit_n=unit_norm(pl.col("target_unit")),
+            key=pl.concat_str(
+                [
+                    pl.col("project"),
+                    pl.col("level2").fill_null(""),
+                    pl.col("level3").fill_null(""),
+                ],
+                separator="/",
+            ),
+        )
+        .with_columns(**shared_columns())
     )
 
 

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from reconcile.rules._frames import RESULT_COLUMNS, result
-from reconcile.rules._frames_perf import name_norm  # also registers the frames
+from reconcile.rules import _frames_perf  # noqa: F401  (registers the frames)
+from reconcile.rules._frames import RESULT_COLUMNS, lazy, result
 from reconcile.rules.registry import Context, rule
 
 # ------------------------------------------------------------------------- vocabulary
@@ -155,6 +155,13 @@ def is_share() -> pl.Expr:
     return rate & ~change & (pl.col("unit_n") == "%")
 
 
+def shared_columns() -> dict[str, pl.Expr]:
+    """The judgements several rules read, computed once per indicator row when the
+    ``perf_indicators`` frame is built (in the reader processes for a batch): ``direction``
+    (:func:`direction`), ``share`` (:func:`is_share`) and ``cost_row`` (:func:`is_cost_row`)."""
+    return {"direction": direction(), "share": is_share(), "cost_row": is_cost_row()}
+
+
 def _name() -> pl.Expr:
     """The indicator's name for messages: level 3 as written, else the description."""
     return pl.coalesce(pl.col("level3"), pl.col("description"), pl.lit("")).str.strip_chars()
@@ -173,11 +180,11 @@ def _location() -> pl.Expr:
     return pl.when(pl.col("line").is_null()).then(pl.col("location"))
 
 
-def _row_findings(ctx: Context, condition: pl.Expr, **columns: pl.Expr) -> pl.DataFrame:
+def _row_findings(ctx: Context, condition: pl.Expr, **columns: pl.Expr) -> pl.LazyFrame:
     """One finding per indicator row where ``condition`` holds, with the common columns (key,
     lines, location, name, project, target) and ``columns``."""
     df = (
-        ctx.frame("perf_indicators")
+        lazy(ctx, "perf_indicators")
         .filter(condition.fill_null(False))
         .with_columns(
             lines=_lines("line"),
@@ -205,7 +212,7 @@ def _row_findings(ctx: Context, condition: pl.Expr, **columns: pl.Expr) -> pl.Da
     "(project {project_name})",
     zh="反向指标“{name}”的指标值为{target_text}，应为≤或<（项目：{project_name}）",
 )
-def reverse_with_lower_bound(ctx: Context) -> pl.DataFrame:
+def reverse_with_lower_bound(ctx: Context) -> pl.LazyFrame:
     """A reverse indicator (the lower the better) is given a lower bound (≥ or >).
 
     Reverse indicators measure something that should stay low: 失业率, 投诉率, 事故率, 差错率,
@@ -216,7 +223,7 @@ def reverse_with_lower_bound(ctx: Context) -> pl.DataFrame:
 
     Example: 效益指标 / 经济效益指标 / 年末城镇登记失业率 / ≥4.5% -> expected ≤, actual ≥4.5%.
     """
-    reverse = direction() == "reverse"
+    reverse = pl.col("direction") == "reverse"
     return _row_findings(
         ctx,
         reverse & pl.col("target_op").is_in(["≥", ">"]),
@@ -234,7 +241,7 @@ def reverse_with_lower_bound(ctx: Context) -> pl.DataFrame:
     "(project {project_name})",
     zh="正向指标“{name}”的指标值为{target_text}，应为≥或=（项目：{project_name}）",
 )
-def positive_with_upper_bound(ctx: Context) -> pl.DataFrame:
+def positive_with_upper_bound(ctx: Context) -> pl.LazyFrame:
     """A positive rate (the higher the better) is given an upper bound (≤ or <).
 
     Coverage, pass, completion, timeliness, accuracy, awareness, participation and satisfaction
@@ -244,7 +251,7 @@ def positive_with_upper_bound(ctx: Context) -> pl.DataFrame:
 
     Example: 满意度指标 / 服务对象满意度 / ≤90% -> expected ≥, actual ≤90%.
     """
-    positive = direction() == "positive"
+    positive = pl.col("direction") == "positive"
     return _row_findings(
         ctx,
         positive & pl.col("target_op").is_in(["≤", "<"]),
@@ -263,7 +270,7 @@ def positive_with_upper_bound(ctx: Context) -> pl.DataFrame:
     zh="比率类指标“{name}”的指标值为{target_text}，比率不能超出0–100%，应写为{expected}"
     "（项目：{project_name}）",
 )
-def degenerate_share_bound(ctx: Context) -> pl.DataFrame:
+def degenerate_share_bound(ctx: Context) -> pl.LazyFrame:
     """A share-type rate bounded at an end of its range: ≥100% (or ≤0%) instead of =100% (=0%).
 
     A share (参保率, 到位率, 及时率 …: a part of a whole, see the module docstring) cannot exceed
@@ -279,7 +286,7 @@ def degenerate_share_bound(ctx: Context) -> pl.DataFrame:
     impossible = pl.col("target_op").is_in([">", "<"])
     return _row_findings(
         ctx,
-        is_share() & (at_top | at_bottom),
+        pl.col("share") & (at_top | at_bottom),
         expected=pl.when(at_top).then(pl.lit("=100%")).otherwise(pl.lit("=0%")),
         actual=_target(),
         severity=pl.when(impossible).then(pl.lit("warning")).otherwise(pl.lit(None)),
@@ -294,7 +301,7 @@ def degenerate_share_bound(ctx: Context) -> pl.DataFrame:
     en="share {name} with target {target_text} lies outside 0–100% (project {project_name})",
     zh="比率类指标“{name}”的指标值{target_text}超出0–100%范围（项目：{project_name}）",
 )
-def share_out_of_range(ctx: Context) -> pl.DataFrame:
+def share_out_of_range(ctx: Context) -> pl.LazyFrame:
     """A share-type rate with a target value above 100% or below 0%.
 
     A share is a part of a whole (the module docstring says which names count): 0–100% by
@@ -306,7 +313,7 @@ def share_out_of_range(ctx: Context) -> pl.DataFrame:
     value = pl.col("target_value")
     return _row_findings(
         ctx,
-        is_share() & ((value > 100) | (value < 0)),
+        pl.col("share") & ((value > 100) | (value < 0)),
         expected=pl.lit("0–100%"),
         actual=_target(),
     )
@@ -320,7 +327,7 @@ def share_out_of_range(ctx: Context) -> pl.DataFrame:
     en="{kind} indicator {name} is given as a percentage {target_text} (project {project_name})",
     zh="{kind_zh}指标“{name}”的指标值{target_text}使用了百分比（项目：{project_name}）",
 )
-def count_or_amount_as_percentage(ctx: Context) -> pl.DataFrame:
+def count_or_amount_as_percentage(ctx: Context) -> pl.LazyFrame:
     """A count or an amount is given as a percentage: the target has the wrong unit.
 
     A count (the level 3 or the description speaks of 人数, 次数, 个数, 数量, 人次, 户数, 件数 …) is
@@ -332,7 +339,7 @@ def count_or_amount_as_percentage(ctx: Context) -> pl.DataFrame:
     Example: 产出指标 / 数量指标 / 宣传活动数量 / ≥95% -> expected a count (人, 次, 个), actual ≥95%.
     """
     count = _either(_COUNT_WORDS)
-    amount = _either(_AMOUNT_ANY) | (is_cost_row() & _either(_AMOUNT_COST))
+    amount = _either(_AMOUNT_ANY) | (pl.col("cost_row") & _either(_AMOUNT_COST))
     share_name = _either(_SHARE_END) & ~_either(_NOT_SHARE)
     wrong = (pl.col("unit_n") == "%") & ~share_name & (count | amount)
     return _row_findings(
@@ -355,7 +362,7 @@ def count_or_amount_as_percentage(ctx: Context) -> pl.DataFrame:
     en="template placeholder left in {name}: {placeholders} (project {project_name})",
     zh="指标“{name}”残留模板占位内容：{placeholders_zh}（项目：{project_name}）",
 )
-def template_placeholder(ctx: Context) -> pl.DataFrame:
+def template_placeholder(ctx: Context) -> pl.LazyFrame:
     """An indicator row still holds placeholders of the template it was copied from.
 
     Templates mark the places to fill with ``**`` ("参保率(≥**%)"), a description of ``0``, ★
@@ -416,7 +423,7 @@ _BASIS_TRUNCATED = r"(?:完成|实际|工作|执行|落实|开展|进展|使用|
     en='target basis {problem}: "{basis}" in {count} row(s) (project {project_name})',
     zh="指标值确定依据{problem_zh}：“{basis}”，共{count}行（项目：{project_name}）",
 )
-def unusual_target_basis(ctx: Context) -> pl.DataFrame:
+def unusual_target_basis(ctx: Context) -> pl.LazyFrame:
     """The basis of a target (指标值确定依据) has a typo, is cut off, or is empty.
 
     The basis says where a target comes from (计划标准, 行业标准, 历史标准, "按照工作实际完成情况").
@@ -428,7 +435,7 @@ def unusual_target_basis(ctx: Context) -> pl.DataFrame:
 
     Example: 2nd project, 23 rows with "安装实际工作完成情况" -> one finding (typo 安装 for 按照).
     """
-    df = ctx.frame("perf_indicators")
+    df = lazy(ctx, "perf_indicators")
     basis = pl.col("basis").fill_null("").str.replace_all(r"\s", "")
     project = ["doc", "project_no"]
     has_column = (basis != "").any().over(project)
@@ -484,7 +491,7 @@ def unusual_target_basis(ctx: Context) -> pl.DataFrame:
     "(project {project_name})",
     zh="一级指标“{level1}”与二级指标“{level2}”不符合标准指标体系（项目：{project_name}）",
 )
-def indicator_hierarchy(ctx: Context) -> pl.DataFrame:
+def indicator_hierarchy(ctx: Context) -> pl.LazyFrame:
     """A level-1/level-2 pair outside the standard indicator hierarchy.
 
     The standard (财政部 绩效目标 framework): 产出 -> 数量/质量/时效/成本; 效益 ->
@@ -521,7 +528,7 @@ def indicator_hierarchy(ctx: Context) -> pl.DataFrame:
     en="indicator {name} ({target_text}) appears {count} times in project {project_name}",
     zh="指标“{name}”（{target_text}）在项目“{project_name}”中重复出现{count}次",
 )
-def duplicate_indicator(ctx: Context) -> pl.DataFrame:
+def duplicate_indicator(ctx: Context) -> pl.LazyFrame:
     """The same indicator row appears more than once in one project's table.
 
     Rows with the same level 2, level 3, description and target (spaces ignored) measure the same
@@ -530,7 +537,7 @@ def duplicate_indicator(ctx: Context) -> pl.DataFrame:
 
     Example: 满意度指标 / 服务对象满意度指标 / 服务对象满意度 / ≥95百分比, three times -> count 3.
     """
-    df = ctx.frame("perf_indicators")
+    df = lazy(ctx, "perf_indicators")
     same = [
         pl.col(c).fill_null("").str.replace_all(r"\s", "").alias(f"{c}_k")
         for c in ("level2", "level3", "description", "target")
@@ -571,7 +578,7 @@ def duplicate_indicator(ctx: Context) -> pl.DataFrame:
     en="indicator {name} has different targets across projects: {targets}",
     zh="指标“{name}”在不同项目中的指标值不一致：{targets_zh}",
 )
-def contradictory_targets(ctx: Context) -> pl.DataFrame:
+def contradictory_targets(ctx: Context) -> pl.LazyFrame:
     """The same indicator has different targets in two projects of one document.
 
     Indicators are the same when their normalised level-3 names are equal (★ markers, spaces and a
@@ -584,10 +591,10 @@ def contradictory_targets(ctx: Context) -> pl.DataFrame:
 
     Example: 社会保险补贴发放准确率 ≥98% in project 2, ≥95% in project 11.
     """
-    df = ctx.frame("perf_indicators")
+    df = lazy(ctx, "perf_indicators")
     op = pl.col("target_op").fill_null("=")
     op = (
-        pl.when(is_share() & (pl.col("target_value") == 100) & (op == "≥"))
+        pl.when(pl.col("share") & (pl.col("target_value") == 100) & (op == "≥"))
         .then(pl.lit("="))
         .otherwise(op)
     )
@@ -647,7 +654,7 @@ def contradictory_targets(ctx: Context) -> pl.DataFrame:
     "(project {project_name})",
     zh="{level2}“{name}”的指标值“{target_text}”未量化（项目：{project_name}）",
 )
-def target_not_quantified(ctx: Context) -> pl.DataFrame:
+def target_not_quantified(ctx: Context) -> pl.LazyFrame:
     """An output indicator (数量, 质量 or 时效) has a target without a number, or none at all.
 
     Output targets are meant to be measurable: a quantity, a rate, a deadline. "按时完成", "较好"
@@ -674,7 +681,7 @@ def target_not_quantified(ctx: Context) -> pl.DataFrame:
     en='target basis of {name} only repeats the indicator: "{basis}" (project {project_name})',
     zh="指标“{name}”的指标值确定依据仅重复指标名称：“{basis}”（项目：{project_name}）",
 )
-def basis_restates_indicator(ctx: Context) -> pl.DataFrame:
+def basis_restates_indicator(ctx: Context) -> pl.LazyFrame:
     """The basis of a target (指标值确定依据) only repeats the indicator's name or description.
 
     The basis should say where the target value comes from (a plan, a standard, history, the
@@ -684,7 +691,7 @@ def basis_restates_indicator(ctx: Context) -> pl.DataFrame:
 
     Example: 产出指标 / 数量指标 / 准确率 / 准确率 / ≥95百分比 / basis 准确率.
     """
-    basis = name_norm(pl.col("basis"))
+    basis = pl.col("basisn")
     same = (basis != "") & ((basis == pl.col("l3n")) | (basis == pl.col("descn")))
     return _row_findings(
         ctx,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from reconcile.rules import _frames_perf  # noqa: F401  (registers the frames)
-from reconcile.rules._frames import result
+from reconcile.rules._frames import lazy, result
 from reconcile.rules.registry import Context, rule
 
 SECTION_NAMES_ZH = {
@@ -38,11 +38,11 @@ def _signed(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _wrong_year(ctx: Context, expect: str, offset: int) -> pl.DataFrame:
+def _wrong_year(ctx: Context, expect: str, offset: int) -> pl.LazyFrame:
     """Mentions expecting ``expect`` whose year is not the document's year + ``offset``."""
     wanted = pl.col("doc_year") + offset
     df = (
-        ctx.frame("year_mentions")
+        lazy(ctx, "year_mentions")
         .filter(
             (pl.col("expect") == expect)
             & pl.col("doc_year").is_not_null()
@@ -77,7 +77,7 @@ def _wrong_year(ctx: Context, expect: str, offset: int) -> pl.DataFrame:
     en='year {actual} where the document\'s year {expected} is meant: "{where}" (part {section})',
     zh="应为本年度{expected}年，却写作{actual}年：“{where}”（{section_zh}部分）",
 )
-def stale_current_year(ctx: Context) -> pl.DataFrame:
+def stale_current_year(ctx: Context) -> pl.LazyFrame:
     """A year other than the document's is written where the document's year is meant.
 
     The title, the headings, the overall performance goal ("2021年我局整体绩效目标"), the planned
@@ -99,7 +99,7 @@ def stale_current_year(ctx: Context) -> pl.DataFrame:
     en='year {actual} where the prior year {expected} is meant: "{where}" (part {section})',
     zh="应为上年度{expected}年，却写作{actual}年：“{where}”（{section_zh}部分）",
 )
-def wrong_prior_year(ctx: Context) -> pl.DataFrame:
+def wrong_prior_year(ctx: Context) -> pl.LazyFrame:
     """A year other than the prior year is written where the prior year is meant.
 
     The prior-year column of the 三公 table ("2020年度预算" in the 2021 budget), the year end of the
@@ -120,7 +120,7 @@ def wrong_prior_year(ctx: Context) -> pl.DataFrame:
     en='asset table labelled "{label}" but the text reports assets at the end of {expected}',
     zh="资产表年度标注为“{label}”，而正文为{expected}年末资产",
 )
-def asset_table_year(ctx: Context) -> pl.DataFrame:
+def asset_table_year(ctx: Context) -> pl.LazyFrame:
     """The asset table's year label disagrees with the year end the text reports.
 
     Assets are reported as of the end of the prior year; the text says so ("2020年末固定资产总额")
@@ -132,7 +132,7 @@ def asset_table_year(ctx: Context) -> pl.DataFrame:
     """
     wanted = pl.coalesce(pl.col("year_end"), pl.col("doc_year") - 1)
     df = (
-        ctx.frame("asset_year_label")
+        lazy(ctx, "asset_year_label")
         .filter(pl.col("label_year").is_not_null() & (pl.col("label_year") != wanted))
         .with_columns(
             key=pl.lit("table_year_label"),
