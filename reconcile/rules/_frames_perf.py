@@ -1,8 +1,10 @@
 """Frames of the performance tables (part 五) and of the years a document writes, built once per
 run from the model over every document (column ``doc`` = the document's index).
 
-``perf_indicators``: one row per indicator row of every project's 绩效目标表, with the cells as
-written, the parsed target (op, exact value, unit) and normalised columns the rules match on:
+``perf_indicators``: one row per indicator row of every project's 绩效目标表, in document, project
+and row order (``doc``, ``project_no``, ``ordinal``: the rules rely on it and do not sort), with
+the cells as written, the parsed target (op, exact value, unit) and normalised columns the rules
+match on:
 
 * ``l1n`` / ``l2n``: level 1 / level 2 without spaces and without the 指标 suffix (产出, 数量 …);
   both are filled down within a project where a merged cell left them empty.

@@ -180,21 +180,25 @@ def _location() -> pl.Expr:
     return pl.when(pl.col("line").is_null()).then(pl.col("location"))
 
 
-def _row_findings(ctx: Context, condition: pl.Expr, **columns: pl.Expr) -> pl.LazyFrame:
+def _row_findings(
+    ctx: Context, condition: pl.Expr, *, candidates: pl.Expr | None = None, **columns: pl.Expr
+) -> pl.LazyFrame:
     """One finding per indicator row where ``condition`` holds, with the common columns (key,
-    lines, location, name, project, target) and ``columns``."""
-    df = (
-        lazy(ctx, "perf_indicators")
-        .filter(condition.fill_null(False))
-        .with_columns(
-            lines=_lines("line"),
-            location=_location(),
-            name=_name(),
-            project_name=pl.col("project"),
-            target_text=_target(),
-            **columns,
-        )
-        .sort("doc", "project_no", "ordinal")
+    lines, location, name, project, target) and ``columns``. ``candidates``, a cheaper test that
+    holds wherever ``condition`` does, narrows the rows first."""
+    df = lazy(ctx, "perf_indicators")
+    if candidates is not None:
+        # A computed column, not a second filter: Polars would fold two filters into one
+        # predicate and evaluate the costly test on every row.
+        df = df.filter(candidates.fill_null(False)).with_columns(_found=condition)
+        condition = pl.col("_found")
+    df = df.filter(condition.fill_null(False)).with_columns(
+        lines=_lines("line"),
+        location=_location(),
+        name=_name(),
+        project_name=pl.col("project"),
+        target_text=_target(),
+        **columns,
     )
     extra = [c for c in columns if c not in RESULT_COLUMNS]
     return result(df, "name", "project_name", "target_text", *extra)
@@ -378,13 +382,21 @@ def template_placeholder(ctx: Context) -> pl.LazyFrame:
         [pl.col(c).fill_null("").str.contains(r"[*＊]{2}") for c in cells]
     )
     zero = pl.any_horizontal(
-        [
-            pl.col(c).fill_null("").str.replace_all(r"\s", "") == "0"
-            for c in ("level3", "description")
-        ]
+        [pl.col(c).fill_null("").str.contains(r"^\s*0\s*$") for c in ("level3", "description")]
     )
     l2 = pl.col("level2").fill_null("").str.replace_all(r"\s", "")
     repeated = (l2 != "") & (pl.col("level3").fill_null("").str.replace_all(r"\s", "") == l2)
+    # The level 3 can only repeat the level 2 (spaces ignored) where the two are equal as written
+    # or one of them holds a space: the exact tests run on those rows and the marked ones only.
+    candidate = pl.any_horizontal(
+        [pl.col(c).str.contains(r"[★☆]|[*＊]{2}") for c in cells]
+        + [pl.col(c).str.contains(r"^\s*0\s*$") for c in ("level3", "description")]
+        + [
+            pl.col("level3") == pl.col("level2"),
+            pl.col("level3").str.contains(r"\s"),
+            pl.col("level2").str.contains(r"\s"),
+        ]
+    )
     kinds_en = [
         pl.when(asterisks).then(pl.lit("**")),
         pl.when(zero).then(pl.lit("a lone 0")),
@@ -400,6 +412,7 @@ def template_placeholder(ctx: Context) -> pl.LazyFrame:
     return _row_findings(
         ctx,
         asterisks | zero | stars | repeated,
+        candidates=candidate,
         placeholders=pl.concat_str(kinds_en, separator=", ", ignore_nulls=True),
         placeholders_zh=pl.concat_str(kinds_zh, separator="、", ignore_nulls=True),
         actual=pl.concat_str(
@@ -438,17 +451,28 @@ def unusual_target_basis(ctx: Context) -> pl.LazyFrame:
     df = lazy(ctx, "perf_indicators")
     basis = pl.col("basis").fill_null("").str.replace_all(r"\s", "")
     project = ["doc", "project_no"]
-    has_column = (basis != "").any().over(project)
+    # A basis without spaces reads the same squashed: the exact tests run on the rows that are
+    # empty, hold a space or show a problem as written.
+    candidate = pl.col("basis").is_null() | pl.col("basis").str.contains(
+        rf"\s|{_BASIS_TYPO}|{_BASIS_TRUNCATED}"
+    )
+    filled = (
+        df.filter(pl.col("basis").str.contains(r"\S"))
+        .select(project)
+        .unique()
+        .with_columns(has_column=pl.lit(True))
+    )
     problem = (
         pl.when(basis.str.contains(_BASIS_TYPO))
         .then(pl.lit("typo"))
         .when(basis.str.contains(_BASIS_TRUNCATED))
         .then(pl.lit("truncated"))
-        .when((basis == "") & has_column)
+        .when((basis == "") & pl.col("has_column").fill_null(False))
         .then(pl.lit("empty"))
     )
     found = (
-        df.sort("doc", "project_no", "ordinal")
+        df.filter(candidate)
+        .join(filled, on=project, how="left", maintain_order="left")
         .with_columns(problem=problem, basis_n=basis)
         .filter(pl.col("problem").is_not_null())
         .group_by(["doc", "project_no", "problem", "basis_n"], maintain_order=True)
@@ -543,8 +567,12 @@ def duplicate_indicator(ctx: Context) -> pl.LazyFrame:
         for c in ("level2", "level3", "description", "target")
     ]
     keys = ["doc", "project_no", "level2_k", "level3_k", "description_k", "target_k"]
+    # Rows equal without spaces have equal normalised names (l2n, l3n, descn are computed from
+    # the text without spaces), so only rows sharing those with another row of their project
+    # can be duplicates: the costly keys are built for these rows only.
+    names = [pl.col(c).fill_null("") for c in ("l2n", "l3n", "descn")]
     groups = (
-        df.sort("doc", "project_no", "ordinal")
+        df.filter(pl.struct(pl.col("doc"), pl.col("project_no"), *names).is_duplicated())
         .with_columns(same)
         .group_by(keys, maintain_order=True)
         .agg(
@@ -605,7 +633,9 @@ def contradictory_targets(ctx: Context) -> pl.LazyFrame:
             & (pl.col("l3n").fill_null("") != "")
             & ~pl.col("l3n").fill_null("").str.contains(_GENERIC_NAME)
         )
-        .sort("doc", "project_no", "ordinal")
+        # Only a name found in two projects or more can have contradicting targets.
+        .with_columns(_projects=pl.col("project_no").n_unique().over("doc", "l3n"))
+        .filter(pl.col("_projects") > 1)
         .with_columns(
             norm_target=pl.concat_str([op, value, pl.col("unit_n").fill_null("")]),
             shown=pl.concat_str(
