@@ -3,11 +3,11 @@
 Times, each in a fresh subprocess and ``--repeat`` times (the median is printed):
 
   (a) floor      ``python -c "import polars, textual"``: the imports every start pays;
-  (b) start      from starting Python to the first screen drawn with the findings loaded, headless
-                 (``ReconcileApp(paths).run(headless=True)`` with RECONCILE_TUI_EXIT_AFTER_FIRST_SCREEN
-                 set, so the app exits right after its first screen): on the bundled samples
-                 (``samples/``, two documents: the document list) and on the 2021 sample alone
-                 (its Overview). Budget: 1.0 s;
+  (b) start      from launching Python to the first screen drawn with the findings loaded, headless
+                 (``ReconcileApp(paths).run(headless=True)``; RECONCILE_TUI_EXIT_AFTER_FIRST_SCREEN
+                 names a file where the app writes the time of its first screen, then exits): on
+                 the bundled samples (``samples/``, two documents: the document list) and on the
+                 2021 sample alone (its Overview). Budget: 1.0 s;
   (c) table      a ``--rows``-row table (default 100,000) in the app's virtualised table
                  (``tui.widgets.table.DataGrid``), from creating the app to its first screen: rows
                  as a Polars frame (``FrameRows``) and as Python lists (``ListRows``), shaped like
@@ -27,6 +27,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,6 +42,16 @@ def _wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
+
+
+def _first_screen(cmd: list[str], mark: Path) -> float:
+    """Seconds from launching ``cmd`` to the moment the app wrote in ``mark`` (its first screen
+    drawn, findings loaded); the interpreter's shutdown after that is not counted."""
+    env = dict(os.environ, RECONCILE_TUI_EXIT_AFTER_FIRST_SCREEN=str(mark))
+    mark.unlink(missing_ok=True)
+    start = time.time()
+    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return float(mark.read_text(encoding="utf-8")) - start
 
 
 def _worker_output(cmd: list[str]) -> float:
@@ -137,7 +148,7 @@ def main() -> None:
         return
 
     py = sys.executable
-    env = dict(os.environ, RECONCILE_TUI_EXIT_AFTER_FIRST_SCREEN="1")
+    mark = Path(tempfile.mkdtemp()) / "first-screen"
     start_app = "import sys; from tui.app import ReconcileApp; ReconcileApp(sys.argv[1:]).run(headless=True)"
     results: dict[str, float] = {}
 
@@ -147,8 +158,8 @@ def main() -> None:
         return results[name]
 
     floor = timed("floor", lambda: _wall([py, "-c", "import polars, textual"]))
-    samples = timed("samples", lambda: _wall([py, "-c", start_app], env))
-    one = timed("one", lambda: _wall([py, "-c", start_app, SAMPLE], env))
+    samples = timed("samples", lambda: _first_screen([py, "-c", start_app], mark))
+    one = timed("one", lambda: _first_screen([py, "-c", start_app, SAMPLE], mark))
     table = {}
     kinds = ["frame", "list", "empty"] + (["datatable"] if args.datatable else [])
     for kind in kinds:
@@ -167,7 +178,7 @@ def main() -> None:
         f"   {samples / floor:4.2f}x floor, {samples / START_BUDGET:4.2f}x the 1.0 s budget"
     )
     print(
-        f"    start to first screen, {Path(SAMPLE).name:<24} {one:6.3f} s"
+        f"    start to first screen, the 2021 sample alone    {one:6.3f} s"
         f"   {one / floor:4.2f}x floor, {one / START_BUDGET:4.2f}x the 1.0 s budget"
     )
     print(

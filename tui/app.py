@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from tui.workspace import DocEntry, Workspace
 
 EXIT_AFTER_FIRST_SCREEN = "RECONCILE_TUI_EXIT_AFTER_FIRST_SCREEN"
-"""Set (to anything) to exit as soon as the first screen is drawn: used by bench/bench_tui.py."""
+"""Set to exit as soon as the first screen is drawn (with the findings loaded); when set to a file
+path, the time of that moment (``time.time()``) is written there first. For bench/bench_tui.py."""
 
 SCREENS: dict[str, tuple[str, str]] = {
     "documents": ("tui.screens.documents", "DocumentsScreen"),
@@ -53,6 +54,10 @@ class ReconcileApp(App[int]):
     CSS_PATH = "styles/app.tcss"
     TITLE = "budget-reconcile"
     MODES: ClassVar[dict[str, Any]] = {view: _factory(view) for view in SCREENS}
+    # screen classes for small terminals (see styles/app.tcss): the source pane gives way below
+    # 90 columns, the finding's detail shrinks below 24 lines
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (90, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (24, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         binding("q", "quit", "key.quit"),
@@ -69,7 +74,8 @@ class ReconcileApp(App[int]):
         super().__init__()
         self.lang = lang if lang in ("en", "zh") else "en"
         self.paths = list(paths) or loader.default_paths()
-        self._loading = loader.start(self.paths, self.lang)  # starts reading and checking now
+        self._progress = loader.Progress()
+        self._loading = loader.start(self.paths, self.lang, self._progress)  # starts right away
         self.workspace: Workspace | None = None
         self.current: DocEntry | None = None
         self.findings_filter: str | None = None  # set for the findings view to pick up
@@ -85,6 +91,13 @@ class ReconcileApp(App[int]):
 
     def on_mount(self) -> None:
         self.wait_for_load()
+        self._ticker = self.set_interval(0.25, self._show_progress)
+
+    def _show_progress(self) -> None:
+        done, total = self._progress.done, self._progress.total
+        if total and self.workspace is None:
+            text = t("loading.progress", self.lang, done=done, total=total)
+            self.query_one("#loading-text", Static).update(text)
 
     # --------------------------------------------------------------- loading
 
@@ -103,10 +116,12 @@ class ReconcileApp(App[int]):
         self.call_from_thread(self._loaded, workspace)
 
     def _failed(self, message: str) -> None:
+        self._ticker.stop()
         self.query_one("#loading-text", Static).update(message)
         self.query_one(LoadingIndicator).display = False
 
     def _loaded(self, workspace: Workspace) -> None:
+        self._ticker.stop()
         self.workspace = workspace
         for notice in workspace.notices:
             self.notify(notice, severity="warning")
@@ -120,7 +135,16 @@ class ReconcileApp(App[int]):
             self.current = workspace.entries[0] if workspace.entries else None
             self.switch_mode("documents")
         if os.environ.get(EXIT_AFTER_FIRST_SCREEN):
-            self.call_after_refresh(self.exit, 0)
+            self.call_after_refresh(self._first_screen_shown)
+
+    def _first_screen_shown(self) -> None:
+        target = os.environ.get(EXIT_AFTER_FIRST_SCREEN, "")
+        if target not in ("", "1"):
+            import time
+
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(f"{time.time():.6f}\n")
+        self.exit(0)
 
     @property
     def ready(self) -> bool:
@@ -174,14 +198,13 @@ class ReconcileApp(App[int]):
 
         self._close_dialogs()
         report = self.workspace.report
+        count = report.frame.height
 
         def done(path: str | None) -> None:
             if path:
-                self.notify(t("ex.done", self.lang, n=len(report.findings), path=path))
+                self.notify(t("ex.done", self.lang, n=count, path=path))
 
-        self.push_screen(
-            ExportScreen(lambda: render_toml(report), len(report.findings), self.lang), done
-        )
+        self.push_screen(ExportScreen(lambda: render_toml(report), count, self.lang), done)
 
     def show_rule(self, code: str) -> None:
         from tui.screens.rule import RuleScreen

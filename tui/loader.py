@@ -33,7 +33,18 @@ def default_paths() -> list[str]:
     return [str(folder) if rel.startswith("..") else rel]
 
 
-def start(paths: Sequence[str], lang: str) -> Future[Workspace]:
+class Progress:
+    """Files read so far, of how many (written by the loader thread, read by the app)."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.total = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+
+def start(paths: Sequence[str], lang: str, progress: Progress | None = None) -> Future[Workspace]:
     """Read and check ``paths`` in a daemon thread; the Future holds the Workspace (or the error)."""
     future: Future[Workspace] = Future()
 
@@ -43,7 +54,7 @@ def start(paths: Sequence[str], lang: str) -> Future[Workspace]:
         try:
             from tui.workspace import load_workspace
 
-            future.set_result(load_workspace(list(paths), lang=lang))
+            future.set_result(load_workspace(list(paths), lang=lang, progress=progress))
         except BaseException as exc:  # handed to the app, which shows it
             future.set_exception(exc)
 

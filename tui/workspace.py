@@ -48,6 +48,13 @@ class DocEntry:
     def findings(self) -> list[Finding]:
         return findings_from_frame(self.frame)
 
+    def finding(self, index: int) -> Finding:
+        """The ``index``-th finding, built from its frame row alone (a document can have 100,000:
+        the findings view never builds them all)."""
+        if "findings" in self.__dict__:
+            return self.findings[index]
+        return findings_from_frame(self.frame.slice(index, 1))[0]
+
     @property
     def source(self) -> str:
         return self.document.info.source

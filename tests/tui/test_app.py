@@ -214,7 +214,7 @@ def test_findings_filter_by_code_severity_part_and_text() -> None:
             total = grid.row_count
             await press(pilot, "slash", *"PRC", "enter")
             assert grid.row_count == 3
-            assert {screen._entry.findings[i].rule for i in screen._view["idx"]} == {
+            assert {screen._entry.finding(i).rule for i in screen._view["idx"]} == {
                 "PRC005",
                 "PRC006",
             }
@@ -519,6 +519,18 @@ def test_command_palette_offers_every_action() -> None:
             await pilot.pause(0.3)
             await press(pilot, "enter")
             assert isinstance(app.screen, ExportScreen)
+
+    run(body)
+
+
+def test_typing_in_a_filter_is_not_a_key() -> None:
+    async def body() -> None:
+        app = ReconcileApp([SAMPLE_2021])
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "f", "slash", "q", "e", "y")
+            assert app.is_running and isinstance(app.screen, FindingsScreen)
+            assert app.screen.query_one("#fd-filter", Input).value == "qey"
 
     run(body)
 

@@ -163,7 +163,7 @@ class FindingsScreen(ViewScreen):
         row = self.query_one("#fd-table", DataGrid).cursor_row
         if row >= self._view.height:
             return None
-        return self._entry.findings[self._view["idx"][row]]
+        return self._entry.finding(self._view["idx"][row])
 
     # ---------------------------------------------------------------- detail
 

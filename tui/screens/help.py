@@ -13,12 +13,14 @@ from textual.widgets import Static
 from tui.i18n import t
 from tui.widgets.table import Column, DataGrid, ListRows
 
-TABLE_KEYS = (
-    ("up / down", "move the cursor", "移动光标"),
-    ("pgup / pgdn", "page up / down", "翻页"),
-    ("home / end", "first / last row", "第一行 / 最后一行"),
-    ("enter", "open / select", "打开 / 选择"),
-    ("ctrl+p", "command palette", "命令面板"),
+OTHER_KEYS = (
+    ("help.table", "up / down", "move the cursor", "移动光标"),
+    ("help.table", "pgup / pgdn", "page up / down", "翻页"),
+    ("help.table", "home / end", "first / last row", "第一行 / 最后一行"),
+    ("help.table", "enter", "open / select (a part: its findings)", "打开 / 选择（部分：其问题）"),
+    ("help.dialogs", "enter", "export: write; replace: confirm", "导出：写入；替换：确认"),
+    ("help.dialogs", "esc", "close, cancel, keep the file", "关闭、取消、保留文件"),
+    ("help.global", "ctrl+p", "command palette (every action)", "命令面板（所有操作）"),
 )
 
 
@@ -30,13 +32,13 @@ def key_rows(sources: list[tuple[str, list[BindingType]]], lang: str) -> list[tu
         for b in bindings:
             if not isinstance(b, Binding) or not b.description:
                 continue
-            key = b.key_display or b.key
+            key = b.key_display or ("esc" if b.key == "escape" else b.key)
             if (where, key) in seen:
                 continue
             seen.add((where, key))
             rows.append((where, key, t(b.description, lang)))
-    for key, en, zh in TABLE_KEYS:
-        rows.append((t("help.table", lang), key, zh if lang == "zh" else en))
+    for where, key, en, zh in OTHER_KEYS:
+        rows.append((t(where, lang), key, zh if lang == "zh" else en))
     return rows
 
 

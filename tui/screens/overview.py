@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.display import display
@@ -19,7 +19,7 @@ class OverviewScreen(ViewScreen):
     VIEW = "overview"
 
     def body(self) -> ComposeResult:
-        with Vertical(id="overview"):
+        with VerticalScroll(id="overview"):
             yield Static(id="ov-info")
             yield DataGrid(id="ov-parts")
             yield Static(id="ov-totals")
@@ -34,7 +34,7 @@ class OverviewScreen(ViewScreen):
         info = entry.document.info
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
-        table.add_column()
+        table.add_column(overflow="fold")  # never Rich's "…", an ambiguous-width character
         kind = self.t(f"kind.{info.kind}") if info.kind else self.t("none")
         for key, value in (
             ("ov.department", info.department),
@@ -50,10 +50,9 @@ class OverviewScreen(ViewScreen):
         counts: dict[str, dict[str, int]] = {
             p: {"error": 0, "warning": 0, "info": 0} for p in PART_ORDER
         }
-        for f in entry.findings:
-            counts.setdefault(f.section, {"error": 0, "warning": 0, "info": 0})[
-                f.severity.label
-            ] += 1
+        by_part = entry.frame.group_by("section", "severity").len()
+        for section, severity, n in by_part.iter_rows():  # at most parts x severities rows
+            counts.setdefault(section, {"error": 0, "warning": 0, "info": 0})[severity] = n
         headings = {p.key: p.line for p in entry.document.parts}
         rows = []
         row_class = {}
@@ -92,6 +91,7 @@ class OverviewScreen(ViewScreen):
         ]
         self._parts = list(counts)
         grid.set_data(columns, ListRows(rows), row_class=row_class.get)
+        grid.focus()
         total = entry.counts()
         totals.update(self.t("ov.totals", **total))
 

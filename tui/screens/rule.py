@@ -37,8 +37,10 @@ def rule_text(code: str, lang: str) -> Text:
 
 
 def display_block(text: str) -> str:
-    """Several lines of text through :func:`display`, line by line (keeping the line breaks)."""
-    return "\n".join(display(line) for line in text.splitlines())
+    """Paragraphs through :func:`display`: the hard wraps of a docstring are joined so the text
+    reflows to the dialog's width; blank lines still separate paragraphs."""
+    paragraphs = [" ".join(p.split("\n")) for p in text.split("\n\n")]
+    return "\n\n".join(display(p.strip()) for p in paragraphs)
 
 
 class RuleScreen(ModalScreen[None]):

@@ -12,7 +12,7 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from tui.i18n import binding, part_short
+from tui.i18n import STRINGS, binding, part_short, t
 from tui.screens.base import ViewScreen
 from tui.widgets.chart import YearChart
 from tui.widgets.table import Column, DataGrid, FrameRows
@@ -78,10 +78,12 @@ class YearsScreen(ViewScreen):
         mismatch = set(data.mismatch)
         marks = {r: {6: "grid--mark-error", 7: "grid--mark-error"} for r in mismatch}
         lang = self.lang
+        statuses = data.table["status"].unique().to_list()
         table = data.table.with_columns(
             data.table["section"].replace_strict(
                 {s: part_short(s, lang) for s in data.table["section"].unique().to_list()}
-            )
+            ),
+            data.table["status"].replace_strict({s: _status(s, lang) for s in statuses}),
         )
         grid.set_data(
             self._columns(old, new),
@@ -140,6 +142,11 @@ class YearsScreen(ViewScreen):
 
     def action_prev(self) -> None:
         self._jump(-1)
+
+
+def _status(status: str, lang: str) -> str:
+    key = f"status.{status}"
+    return t(key, lang) if key in STRINGS["en"] else status
 
 
 def _empty():  # type: ignore[no-untyped-def]
