@@ -19,7 +19,7 @@ so every rule returns the registry's columns the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,6 @@ from reconcile.model import (
     BUDGET_FIELDS,
     PROCUREMENT_FIGURE_FIELDS,
     SECTIONS,
-    Document,
     Figure,
 )
 from reconcile.numbers import MONEY_UNITS
@@ -37,6 +36,9 @@ from reconcile.rules._tolerance import MONEY, exceeds, fmt, half_unit_if, lit
 from reconcile.rules.registry import Context, frame
 
 # ----------------------------------------------------------------------------------- figures
+#
+# Builders fill one Python list per column (a comprehension over the records of the run) and hand
+# the lists to Polars: building a dict per row costs several times as much at batch scale.
 
 
 def figure_schema(name: str) -> dict[str, pl.DataType]:
@@ -61,21 +63,53 @@ def figure_row(name: str, figure: Figure | None) -> dict[str, Any]:
     }
 
 
+def decimal_column(values: Sequence[Any], dtype: pl.DataType = MONEY) -> pl.Series:
+    """An exact Decimal column from Python numbers (Decimals, never floats in practice), each
+    distinct value converted once: the conversion costs far more than a dict lookup, and equal
+    values (2.5 and 2.50) are the same number in a column of one scale."""
+    index: dict[Any, int] = {}
+    codes = [None if v is None else index.setdefault(v, len(index)) for v in values]
+    distinct = [v if isinstance(v, Decimal) else Decimal(v) for v in index]
+    return pl.Series(distinct, dtype=dtype).gather(pl.Series(codes, dtype=pl.UInt32))
+
+
+def figure_columns(name: str, figures: Sequence[Figure | None]) -> dict[str, Any]:
+    """The four columns of the figure ``name`` over ``figures`` (nulls where one is absent)."""
+    return {
+        name: decimal_column([None if f is None else f.value for f in figures]),
+        f"{name}_dec": [None if f is None else f.decimals for f in figures],
+        f"{name}_line": [None if f is None else f.line for f in figures],
+        f"{name}_loc": [None if f is None else f.location for f in figures],
+    }
+
+
 def unit_factor(unit: str | None, default: str = "万元") -> Decimal:
     """元 per one ``unit``; an unknown or missing unit counts as ``default``."""
     if unit is not None:
-        for name, factor in MONEY_UNITS.items():
-            if unit.strip() == name:
-                return factor
+        factor = MONEY_UNITS.get(unit.strip())
+        if factor is not None:
+            return factor
     return MONEY_UNITS[default]
 
 
-def _frame(rows: list[dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+def _frame(columns: dict[str, Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """A frame from column lists, in the schema's column order."""
+    return pl.DataFrame({name: columns[name] for name in schema}, schema=schema)
 
 
-def _docs(ctx: Context) -> Iterable[tuple[int, Document]]:
-    return enumerate(ctx.documents)
+def _parts(ctx: Context, part: str) -> tuple[list[int], list[Any]]:
+    """The indices of the documents that have the section ``part``, and those sections."""
+    found = [
+        (i, section)
+        for i, doc in enumerate(ctx.documents)
+        if (section := getattr(doc, part)) is not None
+    ]
+    return [i for i, _ in found], [s for _, s in found]
+
+
+def _repeat(values: Sequence[Any], counts: Sequence[int]) -> list[Any]:
+    """Each value repeated as often as its count says (a part's value down its rows)."""
+    return [v for v, n in zip(values, counts, strict=True) for _ in range(n)]
 
 
 # ------------------------------------------------------------------------------------ budget
@@ -88,17 +122,16 @@ def budget_frame(ctx: Context) -> pl.DataFrame:
     for name in BUDGET_FIELDS:
         schema.update(figure_schema(name))
     schema["line"] = pl.Int64()
-    rows = []
-    for i, doc in _docs(ctx):
-        b = doc.budget
-        if b is None:
-            continue
-        row: dict[str, Any] = {"doc": i, "unit": b.unit, "factor": unit_factor(b.unit)}
-        for name in BUDGET_FIELDS:
-            row.update(figure_row(name, getattr(b, name)))
-        row["line"] = b.line
-        rows.append(row)
-    return _frame(rows, schema)
+    docs, budgets = _parts(ctx, "budget")
+    columns: dict[str, Any] = {
+        "doc": docs,
+        "unit": [b.unit for b in budgets],
+        "factor": [unit_factor(b.unit) for b in budgets],
+        "line": [b.line for b in budgets],
+    }
+    for name in BUDGET_FIELDS:
+        columns.update(figure_columns(name, [getattr(b, name) for b in budgets]))
+    return _frame(columns, schema)
 
 
 # ------------------------------------------------------------------------------ running costs
@@ -116,23 +149,19 @@ def running_costs_frame(ctx: Context) -> pl.DataFrame:
         "line": pl.Int64(),
         "n_items": pl.Int64(),
     }
-    rows = []
-    for i, doc in _docs(ctx):
-        rc = doc.running_costs
-        if rc is None:
-            continue
-        rows.append(
-            {
-                "doc": i,
-                **figure_row("total", rc.total),
-                "partial": rc.partial,
-                "unit": rc.unit,
-                "factor": unit_factor(rc.unit),
-                "line": rc.line,
-                "n_items": len(rc.items),
-            }
-        )
-    return _frame(rows, schema)
+    docs, parts = _parts(ctx, "running_costs")
+    return _frame(
+        {
+            "doc": docs,
+            **figure_columns("total", [rc.total for rc in parts]),
+            "partial": [rc.partial for rc in parts],
+            "unit": [rc.unit for rc in parts],
+            "factor": [unit_factor(rc.unit) for rc in parts],
+            "line": [rc.line for rc in parts],
+            "n_items": [len(rc.items) for rc in parts],
+        },
+        schema,
+    )
 
 
 @frame("running_cost_items")
@@ -144,15 +173,18 @@ def running_cost_items_frame(ctx: Context) -> pl.DataFrame:
         "name": pl.String(),
         **figure_schema("amount"),
     }
-    rows = []
-    for i, doc in _docs(ctx):
-        if doc.running_costs is None:
-            continue
-        for j, item in enumerate(doc.running_costs.items):
-            rows.append(
-                {"doc": i, "idx": j, "name": item.name, **figure_row("amount", item.amount)}
-            )
-    return _frame(rows, schema)
+    docs, parts = _parts(ctx, "running_costs")
+    items = [item for rc in parts for item in rc.items]
+    counts = [len(rc.items) for rc in parts]
+    return _frame(
+        {
+            "doc": _repeat(docs, counts),
+            "idx": [j for n in counts for j in range(n)],
+            "name": [item.name for item in items],
+            **figure_columns("amount", [item.amount for item in items]),
+        },
+        schema,
+    )
 
 
 # ----------------------------------------------------------------------------- three public
@@ -182,28 +214,26 @@ def three_public_frame(ctx: Context) -> pl.DataFrame:
         "line": pl.Int64(),
         "table_line": pl.Int64(),
     }
-    rows = []
-    for i, doc in _docs(ctx):
-        tp = doc.three_public
-        if tp is None:
-            continue
-        stated_unit = tp.stated_total.unit if tp.stated_total is not None else None
-        rows.append(
-            {
-                "doc": i,
-                **figure_row("stated_total", tp.stated_total),
-                "stated_unit": stated_unit,
-                "stated_factor": unit_factor(stated_unit or tp.unit),
-                "prior_year": tp.prior_year,
-                "year": tp.year,
-                "unit": tp.unit,
-                "factor": unit_factor(tp.unit),
-                "n_rows": len(tp.rows),
-                "line": tp.line,
-                "table_line": tp.table_line,
-            }
-        )
-    return _frame(rows, schema)
+    docs, parts = _parts(ctx, "three_public")
+    stated_units = [tp.stated_total.unit if tp.stated_total is not None else None for tp in parts]
+    return _frame(
+        {
+            "doc": docs,
+            **figure_columns("stated_total", [tp.stated_total for tp in parts]),
+            "stated_unit": stated_units,
+            "stated_factor": [
+                unit_factor(u or tp.unit) for u, tp in zip(stated_units, parts, strict=True)
+            ],
+            "prior_year": [tp.prior_year for tp in parts],
+            "year": [tp.year for tp in parts],
+            "unit": [tp.unit for tp in parts],
+            "factor": [unit_factor(tp.unit) for tp in parts],
+            "n_rows": [len(tp.rows) for tp in parts],
+            "line": [tp.line for tp in parts],
+            "table_line": [tp.table_line for tp in parts],
+        },
+        schema,
+    )
 
 
 @frame("three_public_rows")
@@ -222,29 +252,25 @@ def three_public_rows_frame(ctx: Context) -> pl.DataFrame:
         "line": pl.Int64(),
         "location": pl.String(),
     }
-    rows = []
-    for i, doc in _docs(ctx):
-        tp = doc.three_public
-        if tp is None:
-            continue
-        for j, r in enumerate(tp.rows):
-            reason = (r.reason or "").strip() or None
-            rows.append(
-                {
-                    "doc": i,
-                    "idx": j,
-                    "name": r.name.strip(),
-                    "is_total": is_total_name(r.name),
-                    **figure_row("prior", r.prior),
-                    **figure_row("current", r.current),
-                    **figure_row("change", r.change),
-                    "reason": reason,
-                    "factor": unit_factor(tp.unit),
-                    "line": r.line,
-                    "location": r.location,
-                }
-            )
-    return _frame(rows, schema)
+    docs, parts = _parts(ctx, "three_public")
+    rows = [r for tp in parts for r in tp.rows]
+    counts = [len(tp.rows) for tp in parts]
+    return _frame(
+        {
+            "doc": _repeat(docs, counts),
+            "idx": [j for n in counts for j in range(n)],
+            "name": [r.name.strip() for r in rows],
+            "is_total": [is_total_name(r.name) for r in rows],
+            **figure_columns("prior", [r.prior for r in rows]),
+            **figure_columns("current", [r.current for r in rows]),
+            **figure_columns("change", [r.change for r in rows]),
+            "reason": [(r.reason or "").strip() or None for r in rows],
+            "factor": _repeat([unit_factor(tp.unit) for tp in parts], counts),
+            "line": [r.line for r in rows],
+            "location": [r.location for r in rows],
+        },
+        schema,
+    )
 
 
 # ------------------------------------------------------------------------------ procurement
@@ -265,27 +291,25 @@ def procurement_frame(ctx: Context) -> pl.DataFrame:
         "line": pl.Int64(),
         "table_line": pl.Int64(),
     }
-    rows = []
-    for i, doc in _docs(ctx):
-        p = doc.procurement
-        if p is None:
-            continue
-        stated_unit = p.stated_total.unit if p.stated_total is not None else None
-        rows.append(
-            {
-                "doc": i,
-                **figure_row("stated_total", p.stated_total),
-                "stated_unit": stated_unit,
-                "stated_factor": unit_factor(stated_unit or p.table_unit),
-                "table_unit": p.table_unit,
-                "factor": unit_factor(p.table_unit),
-                "n_lines": len(p.lines),
-                "has_total_row": p.total_row is not None,
-                "line": p.line,
-                "table_line": p.table_line,
-            }
-        )
-    return _frame(rows, schema)
+    docs, parts = _parts(ctx, "procurement")
+    stated_units = [p.stated_total.unit if p.stated_total is not None else None for p in parts]
+    return _frame(
+        {
+            "doc": docs,
+            **figure_columns("stated_total", [p.stated_total for p in parts]),
+            "stated_unit": stated_units,
+            "stated_factor": [
+                unit_factor(u or p.table_unit) for u, p in zip(stated_units, parts, strict=True)
+            ],
+            "table_unit": [p.table_unit for p in parts],
+            "factor": [unit_factor(p.table_unit) for p in parts],
+            "n_lines": [len(p.lines) for p in parts],
+            "has_total_row": [p.total_row is not None for p in parts],
+            "line": [p.line for p in parts],
+            "table_line": [p.table_line for p in parts],
+        },
+        schema,
+    )
 
 
 def _text(value: str | None) -> str | None:
@@ -314,32 +338,31 @@ def procurement_lines_frame(ctx: Context) -> pl.DataFrame:
     for name in PROCUREMENT_FIGURE_FIELDS:
         schema.update(figure_schema(name))
     schema.update({"factor": MONEY, "line": pl.Int64(), "location": pl.String()})
-    rows = []
-    for i, doc in _docs(ctx):
-        p = doc.procurement
-        if p is None:
-            continue
-        entries = [(j, ln, False) for j, ln in enumerate(p.lines)]
-        if p.total_row is not None:
-            entries.append((len(p.lines), p.total_row, True))
-        for j, ln, total in entries:
-            row: dict[str, Any] = {
-                "doc": i,
-                "idx": j,
-                "is_total": total,
-                "key": "合计" if total else procurement_key(ln.code, ln.item),
-                "project": _text(ln.project),
-                "item": _text(ln.item),
-                "code": _text(ln.code),
-                "unit": _text(ln.unit),
-            }
-            for name in PROCUREMENT_FIGURE_FIELDS:
-                row.update(figure_row(name, getattr(ln, name)))
-            row.update(
-                {"factor": unit_factor(p.table_unit), "line": ln.line, "location": ln.location}
-            )
-            rows.append(row)
-    return _frame(rows, schema)
+    docs, parts = _parts(ctx, "procurement")
+    # Every table's lines, then its 合计 row (when it has one).
+    tables = [(*p.lines, p.total_row) if p.total_row is not None else p.lines for p in parts]
+    counts = [len(t) for t in tables]
+    lines = [ln for t in tables for ln in t]
+    totals = [j == len(p.lines) for p, n in zip(parts, counts, strict=True) for j in range(n)]
+    columns: dict[str, Any] = {
+        "doc": _repeat(docs, counts),
+        "idx": [j for n in counts for j in range(n)],
+        "is_total": totals,
+        "key": [
+            "合计" if total else procurement_key(ln.code, ln.item)
+            for ln, total in zip(lines, totals, strict=True)
+        ],
+        "project": [_text(ln.project) for ln in lines],
+        "item": [_text(ln.item) for ln in lines],
+        "code": [_text(ln.code) for ln in lines],
+        "unit": [_text(ln.unit) for ln in lines],
+        "factor": _repeat([unit_factor(p.table_unit) for p in parts], counts),
+        "line": [ln.line for ln in lines],
+        "location": [ln.location for ln in lines],
+    }
+    for name in PROCUREMENT_FIGURE_FIELDS:
+        columns.update(figure_columns(name, [getattr(ln, name) for ln in lines]))
+    return _frame(columns, schema)
 
 
 # ----------------------------------------------------------------------------------- assets
@@ -367,34 +390,34 @@ def assets_frame(ctx: Context) -> pl.DataFrame:
         "line": pl.Int64(),
         "table_line": pl.Int64(),
     }
-    rows = []
-    for i, doc in _docs(ctx):
-        a = doc.assets
-        if a is None:
-            continue
-        stated_unit = a.stated_total_unit or (a.stated_total.unit if a.stated_total else None)
-        planned_unit = a.planned_purchase.unit if a.planned_purchase else None
-        rows.append(
-            {
-                "doc": i,
-                **figure_row("stated_total", a.stated_total),
-                "stated_unit": stated_unit,
-                "stated_factor": unit_factor(stated_unit),
-                **figure_row("planned_purchase", a.planned_purchase),
-                "planned_factor": unit_factor(planned_unit or stated_unit),
-                "planned_in_procurement": a.planned_in_procurement,
-                "year_end": a.year_end,
-                "planned_purchase_year": a.planned_purchase_year,
-                "table_year_label": a.table_year_label,
-                "table_unit": a.table_unit,
-                "table_unit_inferred": a.table_unit_inferred,
-                "factor": unit_factor(a.table_unit, default="元"),
-                "n_rows": len(a.rows),
-                "line": a.line,
-                "table_line": a.table_line,
-            }
-        )
-    return _frame(rows, schema)
+    docs, parts = _parts(ctx, "assets")
+    stated_units = [
+        a.stated_total_unit or (a.stated_total.unit if a.stated_total else None) for a in parts
+    ]
+    planned_units = [a.planned_purchase.unit if a.planned_purchase else None for a in parts]
+    return _frame(
+        {
+            "doc": docs,
+            **figure_columns("stated_total", [a.stated_total for a in parts]),
+            "stated_unit": stated_units,
+            "stated_factor": [unit_factor(u) for u in stated_units],
+            **figure_columns("planned_purchase", [a.planned_purchase for a in parts]),
+            "planned_factor": [
+                unit_factor(p or s) for p, s in zip(planned_units, stated_units, strict=True)
+            ],
+            "planned_in_procurement": [a.planned_in_procurement for a in parts],
+            "year_end": [a.year_end for a in parts],
+            "planned_purchase_year": [a.planned_purchase_year for a in parts],
+            "table_year_label": [a.table_year_label for a in parts],
+            "table_unit": [a.table_unit for a in parts],
+            "table_unit_inferred": [a.table_unit_inferred for a in parts],
+            "factor": [unit_factor(a.table_unit, default="元") for a in parts],
+            "n_rows": [len(a.rows) for a in parts],
+            "line": [a.line for a in parts],
+            "table_line": [a.table_line for a in parts],
+        },
+        schema,
+    )
 
 
 @frame("asset_rows")
@@ -412,27 +435,24 @@ def asset_rows_frame(ctx: Context) -> pl.DataFrame:
         "line": pl.Int64(),
         "location": pl.String(),
     }
-    rows = []
-    for i, doc in _docs(ctx):
-        a = doc.assets
-        if a is None:
-            continue
-        for j, r in enumerate(a.rows):
-            rows.append(
-                {
-                    "doc": i,
-                    "idx": j,
-                    "name": r.name.strip(),
-                    "row_no": r.row_no,
-                    **figure_row("value", r.value),
-                    "parent": r.parent.strip() if r.parent else None,
-                    "level": r.level,
-                    "factor": unit_factor(a.table_unit, default="元"),
-                    "line": r.line,
-                    "location": r.location,
-                }
-            )
-    return _frame(rows, schema)
+    docs, parts = _parts(ctx, "assets")
+    rows = [r for a in parts for r in a.rows]
+    counts = [len(a.rows) for a in parts]
+    return _frame(
+        {
+            "doc": _repeat(docs, counts),
+            "idx": [j for n in counts for j in range(n)],
+            "name": [r.name.strip() for r in rows],
+            "row_no": [r.row_no for r in rows],
+            **figure_columns("value", [r.value for r in rows]),
+            "parent": [r.parent.strip() if r.parent else None for r in rows],
+            "level": [r.level for r in rows],
+            "factor": _repeat([unit_factor(a.table_unit, default="元") for a in parts], counts),
+            "line": [r.line for r in rows],
+            "location": [r.location for r in rows],
+        },
+        schema,
+    )
 
 
 # --------------------------------------------------------------------------------- document
@@ -454,23 +474,26 @@ def doc_parts_frame(ctx: Context) -> pl.DataFrame:
         "heading_line": pl.Int64(),
         "source_kind": pl.String(),
     }
-    rows = []
-    for i, doc in _docs(ctx):
-        headings = {p.key: p for p in doc.parts}
-        for order, part in enumerate(PART_SECTIONS):
-            heading = headings.get(part)
-            rows.append(
-                {
-                    "doc": i,
-                    "part": part,
-                    "order": order,
-                    "has_section": getattr(doc, part) is not None,
-                    "has_heading": heading is not None,
-                    "heading_line": heading.line if heading else None,
-                    "source_kind": doc.info.source_kind,
-                }
-            )
-    return _frame(rows, schema)
+    n = len(ctx.documents)
+    width = len(PART_SECTIONS)
+    headings = []
+    for doc in ctx.documents:
+        found = {p.key: p for p in doc.parts}
+        headings.extend(found.get(part) for part in PART_SECTIONS)
+    return _frame(
+        {
+            "doc": [i for i in range(n) for _ in range(width)],
+            "part": list(PART_SECTIONS) * n,
+            "order": list(range(width)) * n,
+            "has_section": [
+                getattr(doc, part) is not None for doc in ctx.documents for part in PART_SECTIONS
+            ],
+            "has_heading": [h is not None for h in headings],
+            "heading_line": [h.line if h is not None else None for h in headings],
+            "source_kind": [doc.info.source_kind for doc in ctx.documents for _ in range(width)],
+        },
+        schema,
+    )
 
 
 @frame("doc_problems")
@@ -484,19 +507,19 @@ def doc_problems_frame(ctx: Context) -> pl.DataFrame:
         "line": pl.Int64(),
         "location": pl.String(),
     }
-    rows = [
+    counts = [len(doc.problems) for doc in ctx.documents]
+    problems = [p for doc in ctx.documents for p in doc.problems]
+    return _frame(
         {
-            "doc": i,
-            "idx": j,
-            "section": p.section,
-            "message": p.message,
-            "line": p.line,
-            "location": p.location,
-        }
-        for i, doc in _docs(ctx)
-        for j, p in enumerate(doc.problems)
-    ]
-    return _frame(rows, schema)
+            "doc": _repeat(range(len(counts)), counts),
+            "idx": [j for n in counts for j in range(n)],
+            "section": [p.section for p in problems],
+            "message": [p.message for p in problems],
+            "line": [p.line for p in problems],
+            "location": [p.location for p in problems],
+        },
+        schema,
+    )
 
 
 # ---------------------------------------------------------------------------- result shaping

@@ -27,13 +27,14 @@ expressions over these frames.
 from __future__ import annotations
 
 import bisect
-from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 
-from reconcile.model import SECTIONS, Document
+from reconcile.model import SECTIONS, Document, PerformanceProject
 from reconcile.numbers import parse_target, years_in
+from reconcile.rules._frames import decimal_column
 from reconcile.rules.registry import Context, frame
 
 TARGET_VALUE = pl.Decimal(38, 8)
@@ -100,81 +101,129 @@ INDICATOR_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _blank_to_none(text: str | None) -> str | None:
-    return text if text is not None and text.strip() else None
+# A cell of spaces only (Python's notion of a space, which adds \x1c-\x1f to Unicode's) is empty.
+_BLANK = r"^[\s\x1c-\x1f]*$"
+_TEXT_CELLS = ("level1", "level2", "level3", "description", "target", "basis")
 
 
-def _indicator_rows(doc_index: int, doc: Document) -> list[dict[str, Any]]:
-    perf = doc.performance
-    if perf is None:
-        return []
-    rows: list[dict[str, Any]] = []
-    for p, project in enumerate(perf.projects):
-        for i, ind in enumerate(project.indicators):
-            op, value, unit = ind.target_op, ind.target_value, ind.target_unit
-            target = _blank_to_none(ind.target)
-            if op is None and value is None and unit is None and target is not None:
-                # A hand-written source may give the target text only.
-                parsed = parse_target(target)
-                op, value, unit = parsed.op, parsed.value, parsed.unit
-            rows.append(
-                {
-                    "doc": doc_index,
-                    "project_no": p + 1,
-                    "project": project.name,
-                    "project_line": project.line,
-                    "ordinal": i + 1,
-                    "level1": _blank_to_none(ind.level1),
-                    "level2": _blank_to_none(ind.level2),
-                    "level3": _blank_to_none(ind.level3),
-                    "description": _blank_to_none(ind.description),
-                    "target": target,
-                    "target_op": op,
-                    "target_value": Decimal(value) if value is not None else None,
-                    "target_unit": unit,
-                    "basis": _blank_to_none(ind.basis),
-                    "line": ind.line,
-                    "location": ind.location or f"performance.projects[{p}].indicators[{i}]",
-                }
-            )
-    return rows
+def _fill_down(name: str) -> pl.Expr:
+    """``name`` with empty cells (merged cells) filled from the row above in the same project.
+    Rows come in project order, so no window is needed: a value filled from another project's
+    row is dropped."""
+    col = pl.col(name)
+    source = pl.when(col.is_not_null()).then(pl.col("_project")).forward_fill()
+    return pl.when(source == pl.col("_project")).then(col.forward_fill()).alias(name)
+
+
+def _per_distinct(df: pl.DataFrame, inputs: list[str], outputs: dict[str, pl.Expr]) -> pl.DataFrame:
+    """``df`` with ``outputs`` computed once per distinct combination of the ``inputs`` columns:
+    indicator texts repeat down a table and across the documents of one template, and the regular
+    expressions cost far more than the join that spreads their results."""
+    table = df.select(inputs).unique().with_columns(**outputs)
+    return df.join(table, on=inputs, how="left", nulls_equal=True, maintain_order="left")
+
+
+def _indicator_columns(ctx: Context) -> dict[str, Any]:
+    """The columns of INDICATOR_SCHEMA (and ``_project``, a running project number) over every
+    indicator of every document, in document, project and row order; text cells as written."""
+    docs: list[int] = []
+    project_nos: list[int] = []
+    projects: list[PerformanceProject] = []
+    for i, doc in enumerate(ctx.documents):
+        if doc.performance is not None:
+            for p, project in enumerate(doc.performance.projects):
+                docs.append(i)
+                project_nos.append(p + 1)
+                projects.append(project)
+    counts = [len(project.indicators) for project in projects]
+
+    def repeat(values: Sequence[Any]) -> list[Any]:
+        return [v for v, n in zip(values, counts, strict=True) for _ in range(n)]
+
+    inds = [ind for project in projects for ind in project.indicators]
+    ops = [ind.target_op for ind in inds]
+    values: list[Any] = [ind.target_value for ind in inds]
+    units = [ind.target_unit for ind in inds]
+    targets = [ind.target for ind in inds]
+    for k in [k for k, op in enumerate(ops) if op is None]:
+        target = targets[k]
+        if values[k] is None and units[k] is None and target and not target.isspace():
+            # A hand-written source may give the target text only.
+            parsed = parse_target(target)
+            ops[k], values[k], units[k] = parsed.op, parsed.value, parsed.unit
+    return {
+        "doc": repeat(docs),
+        "project_no": repeat(project_nos),
+        "project": repeat([project.name for project in projects]),
+        "project_line": repeat([project.line for project in projects]),
+        "ordinal": [j for n in counts for j in range(1, n + 1)],
+        "level1": [ind.level1 for ind in inds],
+        "level2": [ind.level2 for ind in inds],
+        "level3": [ind.level3 for ind in inds],
+        "description": [ind.description for ind in inds],
+        "target": targets,
+        "target_op": ops,
+        "target_value": decimal_column(values, TARGET_VALUE),
+        "target_unit": units,
+        "basis": [ind.basis for ind in inds],
+        "line": [ind.line for ind in inds],
+        "location": [ind.location or None for ind in inds],
+        "_project": repeat(list(range(len(projects)))),
+    }
 
 
 @frame("perf_indicators")
 def indicators_frame(ctx: Context) -> pl.DataFrame:
     """One row per performance indicator of every document, with normalised match columns and
     the judgements the performance rules share (``performance.shared_columns``)."""
-    from reconcile.rules.performance import shared_columns  # the rules' vocabulary
+    from reconcile.rules.performance import basis_columns, shared_columns  # their vocabulary
 
-    rows = [r for i, doc in enumerate(ctx.documents) for r in _indicator_rows(i, doc)]
-    df = (
-        pl.DataFrame(rows, schema=INDICATOR_SCHEMA)
-        if rows
-        else pl.DataFrame(schema=INDICATOR_SCHEMA)
+    columns = _indicator_columns(ctx)
+    df = pl.DataFrame(columns, schema={**INDICATOR_SCHEMA, "_project": pl.Int64()})
+    df = df.with_columns(
+        pl.when(~pl.col(c).str.contains(_BLANK)).then(pl.col(c)).alias(c) for c in _TEXT_CELLS
     )
-    project = ["doc", "project_no"]
-    return (
-        df.with_columns(
-            pl.col("level1").forward_fill().over(project, order_by="ordinal"),
-            pl.col("level2").forward_fill().over(project, order_by="ordinal"),
-        )
-        .with_columns(
-            l1n=label_norm(pl.col("level1")),
-            l2n=label_norm(pl.col("level2")),
-            l3n=name_norm(pl.col("level3")),
-            descn=name_norm(pl.col("description")),
-            basisn=name_norm(pl.col("basis")),
-            unit_n=unit_norm(pl.col("target_unit")),
-            key=pl.concat_str(
-                [
-                    pl.col("project"),
-                    pl.col("level2").fill_null(""),
-                    pl.col("level3").fill_null(""),
-                ],
-                separator="/",
+    df = df.with_columns(
+        _fill_down("level1"),
+        _fill_down("level2"),
+        location=pl.coalesce(
+            pl.col("location"),
+            pl.format(
+                "performance.projects[{}].indicators[{}]",
+                pl.col("project_no") - 1,
+                pl.col("ordinal") - 1,
             ),
-        )
-        .with_columns(**shared_columns())
+        ),
+        key=pl.concat_str(
+            [pl.col("project"), pl.col("level2").fill_null(""), pl.col("level3").fill_null("")],
+            separator="/",
+        ),
+    )
+    judged = shared_columns()
+    df = _per_distinct(
+        df,
+        ["level1", "level2", "level3", "description", "target_unit"],
+        {
+            "l1n": label_norm(pl.col("level1")),
+            "l2n": label_norm(pl.col("level2")),
+            "l3n": name_norm(pl.col("level3")),
+            "descn": name_norm(pl.col("description")),
+            "unit_n": unit_norm(pl.col("target_unit")),
+        },
+    )
+    df = _per_distinct(df, ["l1n", "l2n", "l3n", "descn", "unit_n"], judged)
+    df = _per_distinct(df, ["basis"], {"basisn": name_norm(pl.col("basis")), **basis_columns()})
+    return df.select(
+        *INDICATOR_SCHEMA,
+        "l1n",
+        "l2n",
+        "l3n",
+        "descn",
+        "basisn",
+        "unit_n",
+        "key",
+        *judged,
+        *basis_columns(),
     )
 
 

@@ -155,11 +155,47 @@ def is_share() -> pl.Expr:
     return rate & ~change & (pl.col("unit_n") == "%")
 
 
+def measure() -> pl.Expr:
+    """``"count"`` or ``"amount"`` for an indicator whose name speaks of a count or an amount and
+    is not a share-type name (PRF005), else null."""
+    count = _either(_COUNT_WORDS)
+    amount = _either(_AMOUNT_ANY) | (is_cost_row() & _either(_AMOUNT_COST))
+    share_name = _either(_SHARE_END) & ~_either(_NOT_SHARE)
+    return (
+        pl.when(share_name)
+        .then(pl.lit(None, dtype=pl.String))
+        .when(count)
+        .then(pl.lit("count"))
+        .when(amount)
+        .then(pl.lit("amount"))
+    )
+
+
 def shared_columns() -> dict[str, pl.Expr]:
-    """The judgements several rules read, computed once per indicator row when the
-    ``perf_indicators`` frame is built (in the reader processes for a batch): ``direction``
-    (:func:`direction`), ``share`` (:func:`is_share`) and ``cost_row`` (:func:`is_cost_row`)."""
-    return {"direction": direction(), "share": is_share(), "cost_row": is_cost_row()}
+    """What the rules judge of an indicator from its normalised labels, names and unit alone
+    (``l1n``, ``l2n``, ``l3n``, ``descn``, ``unit_n``): ``direction`` (:func:`direction`),
+    ``share`` (:func:`is_share`), ``cost_row`` (:func:`is_cost_row`), ``measure``
+    (:func:`measure`) and ``generic_name`` (PRF010). Computed once per distinct combination when
+    the ``perf_indicators`` frame is built (in the reader processes for a batch), not per rule."""
+    return {
+        "direction": direction(),
+        "share": is_share(),
+        "cost_row": is_cost_row(),
+        "measure": measure(),
+        "generic_name": pl.col("l3n").fill_null("").str.contains(_GENERIC_NAME),
+    }
+
+
+def basis_columns() -> dict[str, pl.Expr]:
+    """What PRF007 judges of a basis text alone (spaces ignored): ``basis_problem`` is ``typo``
+    or ``truncated``, else null. Computed once per distinct basis when the frame is built."""
+    basis = pl.col("basis").fill_null("").str.replace_all(r"\s", "")
+    return {
+        "basis_problem": pl.when(basis.str.contains(_BASIS_TYPO))
+        .then(pl.lit("typo"))
+        .when(basis.str.contains(_BASIS_TRUNCATED))
+        .then(pl.lit("truncated"))
+    }
 
 
 def _name() -> pl.Expr:
@@ -342,14 +378,11 @@ def count_or_amount_as_percentage(ctx: Context) -> pl.LazyFrame:
 
     Example: 产出指标 / 数量指标 / 宣传活动数量 / ≥95% -> expected a count (人, 次, 个), actual ≥95%.
     """
-    count = _either(_COUNT_WORDS)
-    amount = _either(_AMOUNT_ANY) | (pl.col("cost_row") & _either(_AMOUNT_COST))
-    share_name = _either(_SHARE_END) & ~_either(_NOT_SHARE)
-    wrong = (pl.col("unit_n") == "%") & ~share_name & (count | amount)
+    count = pl.col("measure") == "count"
     return _row_findings(
         ctx,
-        wrong,
-        kind=pl.when(count).then(pl.lit("count")).otherwise(pl.lit("amount")),
+        (pl.col("unit_n") == "%") & pl.col("measure").is_not_null(),
+        kind=pl.col("measure"),
         kind_zh=pl.when(count).then(pl.lit("数量类")).otherwise(pl.lit("金额类")),
         expected=pl.when(count)
         .then(pl.lit("a count (人, 次, 个 …)"))
@@ -451,27 +484,21 @@ def unusual_target_basis(ctx: Context) -> pl.LazyFrame:
     df = lazy(ctx, "perf_indicators")
     basis = pl.col("basis").fill_null("").str.replace_all(r"\s", "")
     project = ["doc", "project_no"]
-    # A basis without spaces reads the same squashed: the exact tests run on the rows that are
-    # empty, hold a space or show a problem as written.
-    candidate = pl.col("basis").is_null() | pl.col("basis").str.contains(
-        rf"\s|{_BASIS_TYPO}|{_BASIS_TRUNCATED}"
-    )
+    # Blank cells are null in the frame; a project fills the column when any row has a basis.
     filled = (
-        df.filter(pl.col("basis").str.contains(r"\S"))
+        df.filter(pl.col("basis").is_not_null())
         .select(project)
         .unique()
         .with_columns(has_column=pl.lit(True))
     )
-    problem = (
-        pl.when(basis.str.contains(_BASIS_TYPO))
-        .then(pl.lit("typo"))
-        .when(basis.str.contains(_BASIS_TRUNCATED))
-        .then(pl.lit("truncated"))
-        .when((basis == "") & pl.col("has_column").fill_null(False))
-        .then(pl.lit("empty"))
+    problem = pl.coalesce(
+        pl.col("basis_problem"),
+        pl.when(pl.col("basis").is_null() & pl.col("has_column").fill_null(False)).then(
+            pl.lit("empty")
+        ),
     )
     found = (
-        df.filter(candidate)
+        df.filter(pl.col("basis_problem").is_not_null() | pl.col("basis").is_null())
         .join(filled, on=project, how="left", maintain_order="left")
         .with_columns(problem=problem, basis_n=basis)
         .filter(pl.col("problem").is_not_null())
@@ -631,7 +658,7 @@ def contradictory_targets(ctx: Context) -> pl.LazyFrame:
         df.filter(
             pl.col("target_value").is_not_null()
             & (pl.col("l3n").fill_null("") != "")
-            & ~pl.col("l3n").fill_null("").str.contains(_GENERIC_NAME)
+            & ~pl.col("generic_name")
         )
         # Only a name found in two projects or more can have contradicting targets.
         .with_columns(_projects=pl.col("project_no").n_unique().over("doc", "l3n"))
