@@ -29,7 +29,7 @@ SECTIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Figure:
     """A number as the document writes it, with the place it was written."""
 
@@ -46,7 +46,7 @@ class Figure:
         return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class YearMention:
     """A year written in the document, with the year it should name (``current`` = the document's
     year, ``prior`` = the year before) so that the year rules can test it."""
@@ -59,7 +59,7 @@ class YearMention:
     location: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Problem:
     """Something the reader noticed but could not make sense of; reported by the checker."""
 
@@ -69,7 +69,7 @@ class Problem:
     location: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DocumentInfo:
     department: str | None
     year: int | None
@@ -81,7 +81,7 @@ class DocumentInfo:
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OrgUnit:
     name: str | None
     nature: str | None = None
@@ -91,13 +91,13 @@ class OrgUnit:
     location: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Organization:
     units: tuple[OrgUnit, ...] = ()
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Budget:
     income_total: Figure | None = None
     income_personnel: Figure | None = None
@@ -133,13 +133,13 @@ BUDGET_FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RunningCostItem:
     name: str
     amount: Figure | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RunningCosts:
     total: Figure | None = None
     partial: bool = False
@@ -148,7 +148,7 @@ class RunningCosts:
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ThreePublicRow:
     name: str
     prior: Figure | None = None
@@ -159,7 +159,7 @@ class ThreePublicRow:
     location: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ThreePublic:
     stated_total: Figure | None = None
     prior_year: int | None = None
@@ -186,7 +186,7 @@ PROCUREMENT_AMOUNT_FIELDS = (
 PROCUREMENT_FIGURE_FIELDS = ("budget", "quantity", "unit_price", *PROCUREMENT_AMOUNT_FIELDS[1:])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ProcurementLine:
     project: str | None = None
     budget: Figure | None = None
@@ -206,7 +206,7 @@ class ProcurementLine:
     location: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Procurement:
     stated_total: Figure | None = None
     table_unit: str | None = None
@@ -216,7 +216,7 @@ class Procurement:
     table_line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AssetRow:
     name: str
     row_no: str | None = None
@@ -227,7 +227,7 @@ class AssetRow:
     location: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Assets:
     stated_total: Figure | None = None
     stated_total_unit: str | None = None
@@ -245,7 +245,7 @@ class Assets:
     table_line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Indicator:
     level1: str | None = None
     level2: str | None = None
@@ -260,7 +260,7 @@ class Indicator:
     location: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PerformanceProject:
     name: str
     line: int | None = None
@@ -269,7 +269,7 @@ class PerformanceProject:
     location: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Performance:
     overall_goal_year: int | None = None
     overall_goal_line: int | None = None
@@ -277,14 +277,14 @@ class Performance:
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class GlossaryEntry:
     term: str
     definition: str
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Part:
     """A part of the template as found in the document (第X部分 headings)."""
 
@@ -293,7 +293,7 @@ class Part:
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Document:
     info: DocumentInfo
     organization: Organization | None = None
@@ -323,7 +323,7 @@ class Severity(enum.IntEnum):
         return cls[text.upper()]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Finding:
     id: str
     rule: str
