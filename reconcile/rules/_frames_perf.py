@@ -12,8 +12,10 @@ match on:
   parenthesis (``（%）``, ``（人）``, ``(≥**%)``, a formula) and trailing punctuation.
 * ``basisn``: the basis (指标值确定依据), normalised as ``l3n``.
 * ``unit_n``: the target's unit with 百分比 and ％ read as ``%``.
-* ``direction``, ``share``, ``cost_row``: what the performance rules judge of every row (see
-  ``performance.shared_columns``), computed here once rather than in every rule.
+* ``direction``, ``share``, ``cost_row``, ``measure``, ``generic_name``, ``basis_problem`` and the
+  ``ph_*`` placeholder marks: what the performance rules judge of every row (see
+  ``performance.shared_columns``, ``basis_columns``, ``placeholder_columns``), computed here once
+  per distinct text rather than in every rule for every row.
 
 ``year_mentions``: one row per year the document writes where a particular year is meant: the
 model's year fields (overall goal, planned purchases, the 三公 header years, the assets' year end),
@@ -27,7 +29,6 @@ expressions over these frames.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -123,9 +124,18 @@ def _per_distinct(df: pl.DataFrame, inputs: list[str], outputs: dict[str, pl.Exp
     return df.join(table, on=inputs, how="left", nulls_equal=True, maintain_order="left")
 
 
-def _indicator_columns(ctx: Context) -> dict[str, Any]:
+_PROJECT_SCHEMA: dict[str, pl.DataType] = {
+    "doc": pl.Int64(),
+    "project_no": pl.Int64(),
+    "project": pl.String(),
+    "project_line": pl.Int64(),
+}
+
+
+def _indicator_table(ctx: Context) -> pl.DataFrame:
     """The columns of INDICATOR_SCHEMA (and ``_project``, a running project number) over every
-    indicator of every document, in document, project and row order; text cells as written."""
+    indicator of every document, in document, project and row order; text cells as written.
+    Python fills one list per indicator column; the project columns are spread in Polars."""
     docs: list[int] = []
     project_nos: list[int] = []
     projects: list[PerformanceProject] = []
@@ -135,10 +145,26 @@ def _indicator_columns(ctx: Context) -> dict[str, Any]:
                 docs.append(i)
                 project_nos.append(p + 1)
                 projects.append(project)
-    counts = [len(project.indicators) for project in projects]
-
-    def repeat(values: Sequence[Any]) -> list[Any]:
-        return [v for v, n in zip(values, counts, strict=True) for _ in range(n)]
+    counts = pl.Series([len(project.indicators) for project in projects], dtype=pl.Int64)
+    per_project = pl.DataFrame(
+        {
+            "doc": docs,
+            "project_no": project_nos,
+            "project": [project.name for project in projects],
+            "project_line": [project.line for project in projects],
+        },
+        schema=_PROJECT_SCHEMA,
+    )
+    # Every row's project (index into ``per_project``) and 1-based place in its table.
+    starts = counts.cum_sum() - counts
+    spread = (
+        pl.DataFrame({"_project": pl.int_range(len(projects), eager=True), "_n": counts})
+        .select(pl.col("_project").repeat_by("_n").explode())
+        .drop_nulls()
+        .with_columns(
+            ordinal=pl.int_range(1, pl.len() + 1) - pl.lit(starts).gather(pl.col("_project"))
+        )
+    )
 
     inds = [ind for project in projects for ind in project.indicators]
     ops = [ind.target_op for ind in inds]
@@ -151,36 +177,42 @@ def _indicator_columns(ctx: Context) -> dict[str, Any]:
             # A hand-written source may give the target text only.
             parsed = parse_target(target)
             ops[k], values[k], units[k] = parsed.op, parsed.value, parsed.unit
-    return {
-        "doc": repeat(docs),
-        "project_no": repeat(project_nos),
-        "project": repeat([project.name for project in projects]),
-        "project_line": repeat([project.line for project in projects]),
-        "ordinal": [j for n in counts for j in range(1, n + 1)],
-        "level1": [ind.level1 for ind in inds],
-        "level2": [ind.level2 for ind in inds],
-        "level3": [ind.level3 for ind in inds],
-        "description": [ind.description for ind in inds],
-        "target": targets,
-        "target_op": ops,
-        "target_value": decimal_column(values, TARGET_VALUE),
-        "target_unit": units,
-        "basis": [ind.basis for ind in inds],
-        "line": [ind.line for ind in inds],
-        "location": [ind.location or None for ind in inds],
-        "_project": repeat(list(range(len(projects)))),
-    }
+    rows = pl.DataFrame(
+        {
+            "level1": [ind.level1 for ind in inds],
+            "level2": [ind.level2 for ind in inds],
+            "level3": [ind.level3 for ind in inds],
+            "description": [ind.description for ind in inds],
+            "target": targets,
+            "target_op": ops,
+            "target_value": decimal_column(values, TARGET_VALUE),
+            "target_unit": units,
+            "basis": [ind.basis for ind in inds],
+            "line": [ind.line for ind in inds],
+            "location": [ind.location or None for ind in inds],
+        },
+        schema={
+            name: INDICATOR_SCHEMA[name]
+            for name in INDICATOR_SCHEMA
+            if name not in ("doc", "project_no", "project", "project_line", "ordinal")
+        },
+    )
+    return pl.concat(
+        [per_project[spread.get_column("_project")], spread, rows], how="horizontal"
+    ).select(*INDICATOR_SCHEMA, "_project")
 
 
 @frame("perf_indicators")
 def indicators_frame(ctx: Context) -> pl.DataFrame:
     """One row per performance indicator of every document, with normalised match columns and
     the judgements the performance rules share (``performance.shared_columns``)."""
-    from reconcile.rules.performance import basis_columns, shared_columns  # their vocabulary
+    from reconcile.rules.performance import (  # the rules' vocabulary
+        basis_columns,
+        placeholder_columns,
+        shared_columns,
+    )
 
-    columns = _indicator_columns(ctx)
-    df = pl.DataFrame(columns, schema={**INDICATOR_SCHEMA, "_project": pl.Int64()})
-    df = df.with_columns(
+    df = _indicator_table(ctx).with_columns(
         pl.when(~pl.col(c).str.contains(_BLANK)).then(pl.col(c)).alias(c) for c in _TEXT_CELLS
     )
     df = df.with_columns(
@@ -199,20 +231,23 @@ def indicators_frame(ctx: Context) -> pl.DataFrame:
             separator="/",
         ),
     )
-    judged = shared_columns()
+    marks = placeholder_columns()
     df = _per_distinct(
         df,
-        ["level1", "level2", "level3", "description", "target_unit"],
+        ["level1", "level2", "level3", "description", "target", "target_unit"],
         {
             "l1n": label_norm(pl.col("level1")),
             "l2n": label_norm(pl.col("level2")),
             "l3n": name_norm(pl.col("level3")),
             "descn": name_norm(pl.col("description")),
             "unit_n": unit_norm(pl.col("target_unit")),
+            **marks,
         },
     )
+    judged = shared_columns()
     df = _per_distinct(df, ["l1n", "l2n", "l3n", "descn", "unit_n"], judged)
-    df = _per_distinct(df, ["basis"], {"basisn": name_norm(pl.col("basis")), **basis_columns()})
+    problems = basis_columns()
+    df = _per_distinct(df, ["basis"], {"basisn": name_norm(pl.col("basis")), **problems})
     return df.select(
         *INDICATOR_SCHEMA,
         "l1n",
@@ -223,7 +258,8 @@ def indicators_frame(ctx: Context) -> pl.DataFrame:
         "unit_n",
         "key",
         *judged,
-        *basis_columns(),
+        *problems,
+        *marks,
     )
 
 

@@ -186,6 +186,29 @@ def shared_columns() -> dict[str, pl.Expr]:
     }
 
 
+def placeholder_columns() -> dict[str, pl.Expr]:
+    """What PRF006 finds in an indicator's cells as written (the level 2 filled down):
+    ``ph_asterisks`` (``**`` in the level 3, description or target), ``ph_zero`` (a level 3 or
+    description of a lone 0), ``ph_stars`` (★ markers) and ``ph_level2`` (the level-2 label as
+    the level 3, spaces ignored). Computed once per distinct (level2, level3, description,
+    target) when the frame is built."""
+    cells = ["level3", "description", "target"]
+    level2 = pl.col("level2").fill_null("").str.replace_all(r"\s", "")
+    level3 = pl.col("level3").fill_null("").str.replace_all(r"\s", "")
+    return {
+        "ph_asterisks": pl.any_horizontal(
+            [pl.col(c).fill_null("").str.contains(r"[*＊]{2}") for c in cells]
+        ),
+        "ph_zero": pl.any_horizontal(
+            [pl.col(c).fill_null("").str.contains(r"^\s*0\s*$") for c in ("level3", "description")]
+        ),
+        "ph_stars": pl.any_horizontal(
+            [pl.col(c).fill_null("").str.contains("[★☆]") for c in cells]
+        ),
+        "ph_level2": (level2 != "") & (level3 == level2),
+    }
+
+
 def basis_columns() -> dict[str, pl.Expr]:
     """What PRF007 judges of a basis text alone (spaces ignored): ``basis_problem`` is ``typo``
     or ``truncated``, else null. Computed once per distinct basis when the frame is built."""
@@ -216,25 +239,20 @@ def _location() -> pl.Expr:
     return pl.when(pl.col("line").is_null()).then(pl.col("location"))
 
 
-def _row_findings(
-    ctx: Context, condition: pl.Expr, *, candidates: pl.Expr | None = None, **columns: pl.Expr
-) -> pl.LazyFrame:
+def _row_findings(ctx: Context, condition: pl.Expr, **columns: pl.Expr) -> pl.LazyFrame:
     """One finding per indicator row where ``condition`` holds, with the common columns (key,
-    lines, location, name, project, target) and ``columns``. ``candidates``, a cheaper test that
-    holds wherever ``condition`` does, narrows the rows first."""
-    df = lazy(ctx, "perf_indicators")
-    if candidates is not None:
-        # A computed column, not a second filter: Polars would fold two filters into one
-        # predicate and evaluate the costly test on every row.
-        df = df.filter(candidates.fill_null(False)).with_columns(_found=condition)
-        condition = pl.col("_found")
-    df = df.filter(condition.fill_null(False)).with_columns(
-        lines=_lines("line"),
-        location=_location(),
-        name=_name(),
-        project_name=pl.col("project"),
-        target_text=_target(),
-        **columns,
+    lines, location, name, project, target) and ``columns``."""
+    df = (
+        lazy(ctx, "perf_indicators")
+        .filter(condition.fill_null(False))
+        .with_columns(
+            lines=_lines("line"),
+            location=_location(),
+            name=_name(),
+            project_name=pl.col("project"),
+            target_text=_target(),
+            **columns,
+        )
     )
     extra = [c for c in columns if c not in RESULT_COLUMNS]
     return result(df, "name", "project_name", "target_text", *extra)
@@ -409,27 +427,7 @@ def template_placeholder(ctx: Context) -> pl.LazyFrame:
 
     Example: 产出指标 / 质量指标 / 符合条件贫困人员参保率 / "符合条件贫困人员参保率(≥**%)" -> ``**``.
     """
-    cells = ["level3", "description", "target"]
-    stars = pl.any_horizontal([pl.col(c).fill_null("").str.contains("[★☆]") for c in cells])
-    asterisks = pl.any_horizontal(
-        [pl.col(c).fill_null("").str.contains(r"[*＊]{2}") for c in cells]
-    )
-    zero = pl.any_horizontal(
-        [pl.col(c).fill_null("").str.contains(r"^\s*0\s*$") for c in ("level3", "description")]
-    )
-    l2 = pl.col("level2").fill_null("").str.replace_all(r"\s", "")
-    repeated = (l2 != "") & (pl.col("level3").fill_null("").str.replace_all(r"\s", "") == l2)
-    # The level 3 can only repeat the level 2 (spaces ignored) where the two are equal as written
-    # or one of them holds a space: the exact tests run on those rows and the marked ones only.
-    candidate = pl.any_horizontal(
-        [pl.col(c).str.contains(r"[★☆]|[*＊]{2}") for c in cells]
-        + [pl.col(c).str.contains(r"^\s*0\s*$") for c in ("level3", "description")]
-        + [
-            pl.col("level3") == pl.col("level2"),
-            pl.col("level3").str.contains(r"\s"),
-            pl.col("level2").str.contains(r"\s"),
-        ]
-    )
+    asterisks, zero, stars, repeated = (pl.col(c) for c in placeholder_columns())
     kinds_en = [
         pl.when(asterisks).then(pl.lit("**")),
         pl.when(zero).then(pl.lit("a lone 0")),
@@ -445,7 +443,6 @@ def template_placeholder(ctx: Context) -> pl.LazyFrame:
     return _row_findings(
         ctx,
         asterisks | zero | stars | repeated,
-        candidates=candidate,
         placeholders=pl.concat_str(kinds_en, separator=", ", ignore_nulls=True),
         placeholders_zh=pl.concat_str(kinds_zh, separator="、", ignore_nulls=True),
         actual=pl.concat_str(
@@ -663,8 +660,10 @@ def contradictory_targets(ctx: Context) -> pl.LazyFrame:
         # Only a name found in two projects or more can have contradicting targets.
         .with_columns(_projects=pl.col("project_no").n_unique().over("doc", "l3n"))
         .filter(pl.col("_projects") > 1)
+        .with_columns(norm_target=pl.concat_str([op, value, pl.col("unit_n").fill_null("")]))
+        # ... and only with two different targets or more.
+        .filter(pl.col("norm_target").n_unique().over("doc", "l3n") > 1)
         .with_columns(
-            norm_target=pl.concat_str([op, value, pl.col("unit_n").fill_null("")]),
             shown=pl.concat_str(
                 [_target(), pl.lit(" (project "), pl.col("project_no").cast(pl.String), pl.lit(")")]
             ),
