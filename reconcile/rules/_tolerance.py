@@ -31,6 +31,7 @@ never parsed from strings inside Polars.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 import polars as pl
 
@@ -45,8 +46,10 @@ _HALF_UNITS: dict[int, Decimal] = {
 }
 
 
+@lru_cache(maxsize=256)
 def lit(value: Decimal | int | str) -> pl.Expr:
-    """A MONEY literal (exact: from a Decimal, an int or a decimal string)."""
+    """A MONEY literal (exact: from a Decimal, an int or a decimal string). Expressions are
+    immutable, so each literal is built once."""
     return pl.lit(Decimal(value), dtype=MONEY)
 
 
@@ -63,11 +66,10 @@ def half_unit(decimals: str | pl.Expr, *, factor: Decimal | int = 1) -> pl.Expr:
     compared in 元: ``factor=10000``). A null ``decimals`` (an absent figure) counts as 2 — callers
     that must not count absent figures mask them with :func:`half_unit_if`."""
     col = pl.col(decimals) if isinstance(decimals, str) else decimals
-    expr = (
-        col.fill_null(0)
-        .clip(MIN_MONEY_DECIMALS, MAX_DECIMALS)
-        .replace_strict(_HALF_UNITS, return_dtype=MONEY)
-    )
+    # 5·10^-(d+1) as (5·10^-(MAX+1)) · 10^(MAX-d): an exact product of a MONEY literal and an
+    # integer, cheaper to build and to run than a lookup of _HALF_UNITS.
+    exponent = MAX_DECIMALS - col.fill_null(0).clip(MIN_MONEY_DECIMALS, MAX_DECIMALS)
+    expr = lit(_HALF_UNITS[MAX_DECIMALS]) * pl.lit(10, dtype=pl.Int64).pow(exponent)
     if factor != 1:
         expr = expr * lit(Decimal(factor))
     return expr
@@ -104,6 +106,11 @@ def fmt(expr: str | pl.Expr, *, min_decimals: int = MIN_MONEY_DECIMALS) -> pl.Ex
     ``min_decimals=0`` -> ``"159"``; ``-11.43000000`` -> ``"-11.43"``."""
     col = pl.col(expr) if isinstance(expr, str) else expr
     text = col.cast(MONEY).cast(pl.String)
+    # The text has the column's 8 decimals: one replacement strips the zeros past the minimum.
+    if min_decimals == 0:
+        return text.str.replace(r"\.?0*$", "")
+    if min_decimals <= MONEY.scale:
+        return text.str.replace(rf"(\.\d{{{min_decimals}}}\d*?)0*$", "${1}")
     whole = text.str.extract(r"^(-?\d+)")
     frac = text.str.extract(r"\.(\d*?)0*$").fill_null("").str.pad_end(min_decimals, "0")
     out = pl.when(frac == "").then(whole).otherwise(pl.concat_str([whole, pl.lit("."), frac]))
