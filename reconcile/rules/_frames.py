@@ -74,10 +74,10 @@ def decimal_column(values: Sequence[Any], dtype: pl.DataType = MONEY) -> pl.Seri
     return pl.Series(distinct, dtype=dtype).gather(pl.Series(codes, dtype=pl.UInt32))
 
 
-def figure_columns(name: str, figures: Sequence[Figure | None]) -> dict[str, Any]:
+def figure_columns(name: str, figures: Sequence[Figure | None]) -> dict[str, list[Any]]:
     """The four columns of the figure ``name`` over ``figures`` (nulls where one is absent)."""
     return {
-        name: decimal_column([None if f is None else f.value for f in figures]),
+        name: [None if f is None else f.value for f in figures],
         f"{name}_dec": [None if f is None else f.decimals for f in figures],
         f"{name}_line": [None if f is None else f.line for f in figures],
         f"{name}_loc": [None if f is None else f.location for f in figures],
@@ -93,9 +93,17 @@ def unit_factor(unit: str | None, default: str = "万元") -> Decimal:
     return MONEY_UNITS[default]
 
 
+# Up to this many rows a frame is handed to Polars as row tuples (one call, against one per
+# column: a 56-column budget frame of one document builds in a quarter of the time).
+_ROWS_UPTO = 128
+
+
 def _frame(columns: dict[str, Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """A frame from column lists, in the schema's column order."""
-    return pl.DataFrame({name: columns[name] for name in schema}, schema=schema)
+    lists = [columns[name] for name in schema]
+    if len(lists[0]) <= _ROWS_UPTO:
+        return pl.DataFrame(list(zip(*lists, strict=True)), schema=schema, orient="row")
+    return pl.DataFrame(dict(zip(schema, lists, strict=True)), schema=schema)
 
 
 def _parts(ctx: Context, part: str) -> tuple[list[int], list[Any]]:

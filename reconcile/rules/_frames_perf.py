@@ -29,6 +29,7 @@ expressions over these frames.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
@@ -116,26 +117,25 @@ def _fill_down(name: str) -> pl.Expr:
     return pl.when(source == pl.col("_project")).then(col.forward_fill()).alias(name)
 
 
+# Below this many rows (one or a few documents) the expressions run on the rows themselves: the
+# distinct values and the join would cost more than they save.
+_DISTINCT_FROM = 2048
+
+
 def _per_distinct(df: pl.DataFrame, inputs: list[str], outputs: dict[str, pl.Expr]) -> pl.DataFrame:
-    """``df`` with ``outputs`` computed once per distinct combination of the ``inputs`` columns:
-    indicator texts repeat down a table and across the documents of one template, and the regular
-    expressions cost far more than the join that spreads their results."""
+    """``df`` with ``outputs`` (expressions over the ``inputs`` columns) computed once per
+    distinct combination of the inputs: indicator texts repeat down a table and across the
+    documents of one template, and the regular expressions cost far more than the join that
+    spreads their results."""
+    if df.height < _DISTINCT_FROM:
+        return df.with_columns(**outputs)
     table = df.select(inputs).unique().with_columns(**outputs)
     return df.join(table, on=inputs, how="left", nulls_equal=True, maintain_order="left")
 
 
-_PROJECT_SCHEMA: dict[str, pl.DataType] = {
-    "doc": pl.Int64(),
-    "project_no": pl.Int64(),
-    "project": pl.String(),
-    "project_line": pl.Int64(),
-}
-
-
 def _indicator_table(ctx: Context) -> pl.DataFrame:
     """The columns of INDICATOR_SCHEMA (and ``_project``, a running project number) over every
-    indicator of every document, in document, project and row order; text cells as written.
-    Python fills one list per indicator column; the project columns are spread in Polars."""
+    indicator of every document, in document, project and row order; text cells as written."""
     docs: list[int] = []
     project_nos: list[int] = []
     projects: list[PerformanceProject] = []
@@ -145,26 +145,10 @@ def _indicator_table(ctx: Context) -> pl.DataFrame:
                 docs.append(i)
                 project_nos.append(p + 1)
                 projects.append(project)
-    counts = pl.Series([len(project.indicators) for project in projects], dtype=pl.Int64)
-    per_project = pl.DataFrame(
-        {
-            "doc": docs,
-            "project_no": project_nos,
-            "project": [project.name for project in projects],
-            "project_line": [project.line for project in projects],
-        },
-        schema=_PROJECT_SCHEMA,
-    )
-    # Every row's project (index into ``per_project``) and 1-based place in its table.
-    starts = counts.cum_sum() - counts
-    spread = (
-        pl.DataFrame({"_project": pl.int_range(len(projects), eager=True), "_n": counts})
-        .select(pl.col("_project").repeat_by("_n").explode())
-        .drop_nulls()
-        .with_columns(
-            ordinal=pl.int_range(1, pl.len() + 1) - pl.lit(starts).gather(pl.col("_project"))
-        )
-    )
+    counts = [len(project.indicators) for project in projects]
+
+    def repeat(values: Iterable[Any]) -> list[Any]:
+        return [v for v, n in zip(values, counts, strict=True) for _ in range(n)]
 
     inds = [ind for project in projects for ind in project.indicators]
     ops = [ind.target_op for ind in inds]
@@ -177,8 +161,13 @@ def _indicator_table(ctx: Context) -> pl.DataFrame:
             # A hand-written source may give the target text only.
             parsed = parse_target(target)
             ops[k], values[k], units[k] = parsed.op, parsed.value, parsed.unit
-    rows = pl.DataFrame(
+    return pl.DataFrame(
         {
+            "doc": repeat(docs),
+            "project_no": repeat(project_nos),
+            "project": repeat(project.name for project in projects),
+            "project_line": repeat(project.line for project in projects),
+            "ordinal": [j for n in counts for j in range(1, n + 1)],
             "level1": [ind.level1 for ind in inds],
             "level2": [ind.level2 for ind in inds],
             "level3": [ind.level3 for ind in inds],
@@ -190,16 +179,10 @@ def _indicator_table(ctx: Context) -> pl.DataFrame:
             "basis": [ind.basis for ind in inds],
             "line": [ind.line for ind in inds],
             "location": [ind.location or None for ind in inds],
+            "_project": repeat(range(len(projects))),
         },
-        schema={
-            name: INDICATOR_SCHEMA[name]
-            for name in INDICATOR_SCHEMA
-            if name not in ("doc", "project_no", "project", "project_line", "ordinal")
-        },
+        schema={**INDICATOR_SCHEMA, "_project": pl.Int64()},
     )
-    return pl.concat(
-        [per_project[spread.get_column("_project")], spread, rows], how="horizontal"
-    ).select(*INDICATOR_SCHEMA, "_project")
 
 
 @frame("perf_indicators")
