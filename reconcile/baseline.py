@@ -8,7 +8,6 @@ import tomllib
 from pathlib import Path
 
 import polars as pl
-import tomli_w
 
 from reconcile.errors import UsageError
 from reconcile.export import atomic_write
@@ -48,5 +47,7 @@ def write_baseline(path: str, findings: pl.DataFrame, previous: str | None = Non
         .unique("id", keep="first", maintain_order=True)
         .iter_rows(named=True)
     ]
+    import tomli_w
+
     atomic_write(path, tomli_w.dumps({"schema": SCHEMA_BASELINE, "finding": entries}))
     return len(entries)

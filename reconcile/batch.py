@@ -8,11 +8,9 @@ of Polars queries over every document.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -120,6 +118,9 @@ def load_frames(
     errors: list[ReadFailure] = []
     pieces: dict[str, list[pl.DataFrame]] = {}
     done = 0
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # only batches pay for importing these
+
     # Forked children inherit Polars' thread pool in whatever state it is in (a known source of
     # hangs), so workers are started fresh.
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")

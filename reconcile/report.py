@@ -15,7 +15,6 @@ from typing import Any
 
 import polars as pl
 
-from reconcile.canonical import drop_nulls
 from reconcile.model import SCHEMA_FINDINGS, Document, Finding, Severity
 
 FINDING_KEYS = (
@@ -149,6 +148,8 @@ def render_json(report: Report) -> str:
 
 def render_toml(report: Report) -> str:
     import tomli_w
+
+    from reconcile.canonical import drop_nulls
 
     return tomli_w.dumps(drop_nulls(report_dict(report)))
 
