@@ -119,8 +119,10 @@ class ReconcileApp(App[int]):
         self._ticker.stop()
         self.query_one("#loading-text", Static).update(message)
         self.query_one(LoadingIndicator).display = False
+        if os.environ.get(EXIT_AFTER_FIRST_SCREEN):  # a benchmark must not wait forever
+            self.exit(1, message=message)
 
-    def _loaded(self, workspace: Workspace) -> None:
+    async def _loaded(self, workspace: Workspace) -> None:
         self._ticker.stop()
         self.workspace = workspace
         for notice in workspace.notices:
@@ -130,12 +132,13 @@ class ReconcileApp(App[int]):
             return
         if len(workspace.entries) == 1:
             self.current = workspace.entries[0]
-            self.switch_mode("overview")
+            await self.switch_mode("overview")
         else:
             self.current = workspace.entries[0] if workspace.entries else None
-            self.switch_mode("documents")
+            await self.switch_mode("documents")
         if os.environ.get(EXIT_AFTER_FIRST_SCREEN):
-            self.call_after_refresh(self._first_screen_shown)
+            # on the new screen itself: after its first refresh (not the loading screen's)
+            self.screen.call_after_refresh(self._first_screen_shown)
 
     def _first_screen_shown(self) -> None:
         target = os.environ.get(EXIT_AFTER_FIRST_SCREEN, "")

@@ -142,16 +142,20 @@ class Workspace:
     def years_of(self, entry: DocEntry) -> list[DocEntry]:
         """The documents of ``entry``'s department and kind, oldest first."""
         info = entry.document.info
-        if not info.department:
+        if not info.department or info.year is None:
             return [entry]
-        same = [
-            e
-            for e in self.entries
-            if e.document.info.department == info.department
-            and (e.document.info.kind or "budget") == (info.kind or "budget")
-            and e.document.info.year is not None
-        ]
-        return sorted(same, key=lambda e: e.document.info.year or 0) or [entry]
+        return self._by_department.get((info.department, info.kind or "budget"), [entry])
+
+    @cached_property
+    def _by_department(self) -> dict[tuple[str, str], list[DocEntry]]:
+        groups: dict[tuple[str, str], list[DocEntry]] = {}
+        for e in self.entries:
+            info = e.document.info
+            if info.department and info.year is not None:
+                groups.setdefault((info.department, info.kind or "budget"), []).append(e)
+        for members in groups.values():
+            members.sort(key=lambda e: e.document.info.year or 0)
+        return groups
 
     def pair_for(self, entry: DocEntry) -> tuple[DocEntry, DocEntry] | None:
         """(older, newer): ``entry`` and the year before it, else the year after it."""
