@@ -5,9 +5,10 @@ index in ``Context.documents``).
 This is the single Python step that turns model records into rows; every rule works on these
 frames with Polars expressions only.
 
-A figure ``f`` becomes four columns: ``f`` (exact amount, :data:`MONEY`), ``f_dec`` (decimals as
-written, Int64), ``f_line`` (its line, Int64) and ``f_loc`` (its location, str: a key path such as
-``budget.income_total`` for hand-written TOML). An absent figure is null in all four.
+A figure ``f`` becomes five columns: ``f`` (exact amount, :data:`MONEY`), ``f_dec`` (decimals as
+written, Int64), ``f_line`` (its line, Int64), ``f_loc`` (its location, str: a key path such as
+``budget.income_total`` for hand-written TOML) and ``f_half`` (half its unit, MONEY: the band it
+adds to an identity, see ``_tolerance.half``). An absent figure is null in all five.
 
 Money units: every frame of a part carries ``factor`` (元 per unit of the part's table, MONEY) so
 that rules comparing figures across parts convert exactly (multiplying up to 元). An unknown unit
@@ -33,7 +34,7 @@ from reconcile.model import (
     Figure,
 )
 from reconcile.numbers import MONEY_UNITS
-from reconcile.rules._tolerance import MONEY, exceeds, fmt, half_unit_if, lit
+from reconcile.rules._tolerance import MONEY, exceeds, fmt, half_if, half_unit_of, lit
 from reconcile.rules.registry import Context, frame
 
 # ----------------------------------------------------------------------------------- figures
@@ -43,24 +44,27 @@ from reconcile.rules.registry import Context, frame
 
 
 def figure_schema(name: str) -> dict[str, pl.DataType]:
-    """The four columns of a figure called ``name``."""
+    """The five columns of a figure called ``name``."""
     return {
         name: MONEY,
         f"{name}_dec": pl.Int64(),
         f"{name}_line": pl.Int64(),
         f"{name}_loc": pl.String(),
+        f"{name}_half": MONEY,
     }
 
 
 def figure_row(name: str, figure: Figure | None) -> dict[str, Any]:
-    """The four values of a figure (nulls when absent)."""
+    """The five values of a figure (nulls when absent)."""
     if figure is None:
-        return {name: None, f"{name}_dec": None, f"{name}_line": None, f"{name}_loc": None}
+        return dict.fromkeys(figure_schema(name))
+    decimals = figure.decimals
     return {
         name: figure.value,
-        f"{name}_dec": figure.decimals,
+        f"{name}_dec": decimals,
         f"{name}_line": figure.line,
         f"{name}_loc": figure.location,
+        f"{name}_half": half_unit_of(decimals),
     }
 
 
@@ -75,12 +79,14 @@ def decimal_column(values: Sequence[Any], dtype: pl.DataType = MONEY) -> pl.Seri
 
 
 def figure_columns(name: str, figures: Sequence[Figure | None]) -> dict[str, list[Any]]:
-    """The four columns of the figure ``name`` over ``figures`` (nulls where one is absent)."""
+    """The five columns of the figure ``name`` over ``figures`` (nulls where one is absent)."""
+    decimals = [None if f is None else f.decimals for f in figures]
     return {
         name: [None if f is None else f.value for f in figures],
-        f"{name}_dec": [None if f is None else f.decimals for f in figures],
+        f"{name}_dec": decimals,
         f"{name}_line": [None if f is None else f.line for f in figures],
         f"{name}_loc": [None if f is None else f.location for f in figures],
+        f"{name}_half": [None if d is None else half_unit_of(d) for d in decimals],
     }
 
 
@@ -608,7 +614,7 @@ def sum_check(
         return col * pl.col(factors[name]) if name in factors else col
 
     def half(name: str) -> pl.Expr:
-        expr = half_unit_if(name, f"{name}_dec")
+        expr = half_if(name)
         return expr * pl.col(factors[name]) if name in factors else expr
 
     required = [total, *parts]

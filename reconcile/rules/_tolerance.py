@@ -83,6 +83,24 @@ def half_unit_if(
     return pl.when(val.is_null()).then(zero()).otherwise(half_unit(decimals, factor=factor))
 
 
+def half_unit_of(decimals: int) -> Decimal:
+    """:func:`half_unit` of one figure written with ``decimals`` decimals, in Python: what the
+    frame builders store in a figure's ``<name>_half`` column."""
+    return _HALF_UNITS[min(max(decimals, MIN_MONEY_DECIMALS), MAX_DECIMALS)]
+
+
+def half(figure: str) -> pl.Expr:
+    """The half unit of a frame figure as written: its ``<figure>_half`` column (the value of
+    :func:`half_unit` of its decimals, built with the frame: cheaper than computing it in every
+    query), null where the figure is absent."""
+    return pl.col(f"{figure}_half")
+
+
+def half_if(figure: str) -> pl.Expr:
+    """:func:`half`, 0 where the figure is absent (:func:`half_unit_if` of a frame figure)."""
+    return pl.col(f"{figure}_half").fill_null(zero())
+
+
 def product_band(
     quantity: str | pl.Expr, price_decimals: str | pl.Expr, amount_decimals: str | pl.Expr
 ) -> pl.Expr:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import polars as pl
 
 from reconcile.rules import _frames as F
-from reconcile.rules._tolerance import exceeds, fmt, half_unit, half_unit_if, lit, zero
+from reconcile.rules._tolerance import exceeds, fmt, half, half_if, lit, zero
 from reconcile.rules.registry import Context, rule
 
 FIXED_ASSETS = "固定资产"
@@ -42,7 +42,7 @@ def children_sum_to_parent(ctx: Context) -> pl.LazyFrame:
         .group_by("doc", "parent")
         .agg(
             _sum=pl.col("value").fill_null(zero()).sum(),
-            _children_band=half_unit_if("value", "value_dec").sum(),
+            _children_band=half_if("value").sum(),
             _filled=pl.col("value").is_not_null().sum(),
             _child_lines=pl.coalesce("value_line", "line")
             .filter(pl.col("value").is_not_null())
@@ -59,7 +59,7 @@ def children_sum_to_parent(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             _exp=pl.col("_sum"),
             _act=pl.col("value").fill_null(zero()),
-            _band=pl.col("_children_band") + half_unit_if("value", "value_dec"),
+            _band=pl.col("_children_band") + half_if("value"),
         )
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
@@ -86,6 +86,7 @@ def _fixed_assets_row(ctx: Context) -> pl.LazyFrame:
             pl.col("name").alias("_row_name"),
             pl.col("value").alias("_table"),
             pl.col("value_dec").alias("_table_dec"),
+            pl.col("value_half").alias("_table_half"),
             pl.coalesce("value_line", "line").alias("_table_line"),
             pl.col("factor").alias("_table_factor"),
         )
@@ -129,8 +130,8 @@ def stated_total(ctx: Context) -> pl.LazyFrame:
     ratio = lit(UNIT_ERROR_RATIO)
     stated_yuan = pl.col("stated_total") * pl.col("stated_factor")
     table_yuan = pl.col("_table") * pl.col("_table_factor")
-    stated_band = half_unit("stated_total_dec") * pl.col("stated_factor")
-    table_band = half_unit("_table_dec") * pl.col("_table_factor")
+    stated_band = half("stated_total") * pl.col("stated_factor")
+    table_band = half("_table") * pl.col("_table_factor")
     out = (
         assets.join(_fixed_assets_row(ctx), on="doc", how="inner")
         .with_columns(
@@ -213,7 +214,7 @@ def planned_purchases_in_procurement(ctx: Context) -> pl.LazyFrame:
         .group_by("doc")
         .agg(
             _eq_yuan=(pl.col("amount") * pl.col("factor")).sum(),
-            _eq_band_yuan=(half_unit("amount_dec") * pl.col("factor")).sum(),
+            _eq_band_yuan=(half("amount") * pl.col("factor")).sum(),
             _eq_lines=pl.coalesce("amount_line", "line").drop_nulls(),
             items=pl.concat_str(
                 [pl.col("item").fill_null("?"), pl.lit(" "), fmt("amount")]
@@ -229,7 +230,7 @@ def planned_purchases_in_procurement(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             _act=pl.col("planned_purchase"),
             _exp=pl.col("_eq_yuan").fill_null(zero()) / pl.col("planned_factor"),
-            _band=half_unit("planned_purchase_dec")
+            _band=half("planned_purchase")
             + pl.col("_eq_band_yuan").fill_null(zero()) / pl.col("planned_factor"),
             items=pl.col("items").fill_null("—"),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from reconcile.rules import _frames as F
-from reconcile.rules._tolerance import exceeds, fmt, half_unit
+from reconcile.rules._tolerance import exceeds, fmt, half
 from reconcile.rules.registry import Context, rule
 
 
@@ -206,7 +206,7 @@ def change_part_exceeds_whole(ctx: Context) -> pl.LazyFrame:
     rest fell by 11.43 万元 without a word (warning, with the implied −11.43).
     """
     df = F.lazy(ctx, "budget")
-    band = half_unit("change_total_dec") + half_unit("change_project_dec")
+    band = half("change_total") + half("change_project")
     out = (
         df.filter(
             pl.col("change_total").is_not_null()

@@ -8,7 +8,7 @@ import polars as pl
 
 from reconcile.model import PROCUREMENT_AMOUNT_FIELDS
 from reconcile.rules import _frames as F
-from reconcile.rules._tolerance import exceeds, fmt, half_unit, half_unit_if, product_band, zero
+from reconcile.rules._tolerance import exceeds, fmt, half, half_if, zero
 from reconcile.rules.registry import Context, rule
 
 FUNDING_PARTS = ("general_budget", "fund_budget", "special_account", "other_sources")
@@ -68,7 +68,7 @@ def quantity_times_price(ctx: Context) -> pl.LazyFrame:
         lines.with_columns(
             _exp=pl.col("quantity") * pl.col("unit_price"),
             _act=pl.col("amount"),
-            _band=product_band("quantity", "unit_price_dec", "amount_dec"),
+            _band=pl.col("quantity").abs() * half("unit_price") + half("amount"),
         )
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
@@ -153,6 +153,7 @@ def _columns_long(lines: pl.LazyFrame) -> pl.LazyFrame:
                 pl.lit(col).alias("column"),
                 pl.col(col).alias("value"),
                 pl.col(f"{col}_dec").alias("dec"),
+                pl.col(f"{col}_half").alias("value_half"),
                 pl.coalesce(f"{col}_line", "line").alias("vline"),
                 pl.coalesce(f"{col}_loc", "location").alias("vloc"),
             )
@@ -186,7 +187,7 @@ def columns_sum_to_total(ctx: Context) -> pl.LazyFrame:
         .group_by("doc", "column")
         .agg(
             _sum=pl.col("value").fill_null(zero()).sum(),
-            _parts_band=half_unit_if("value", "dec").sum(),
+            _parts_band=half_if("value").sum(),
             _filled=pl.col("value").is_not_null().sum(),
             _part_lines=pl.col("vline").filter(pl.col("value").is_not_null()).drop_nulls(),
         )
@@ -198,7 +199,7 @@ def columns_sum_to_total(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             _exp=pl.col("_sum"),
             _act=pl.col("value").fill_null(zero()),
-            _band=pl.col("_parts_band") + half_unit_if("value", "dec"),
+            _band=pl.col("_parts_band") + half_if("value"),
         )
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
@@ -232,10 +233,10 @@ def stated_total(ctx: Context) -> pl.LazyFrame:
     lines = F.lazy(ctx, "procurement_lines").filter(pl.col("amount").is_not_null())
     table = lines.group_by("doc").agg(
         _total=pl.col("amount").filter(pl.col("is_total")).first(),
-        _total_band=half_unit("amount_dec").filter(pl.col("is_total")).first(),
+        _total_band=half("amount").filter(pl.col("is_total")).first(),
         _total_line=pl.col("amount_line").filter(pl.col("is_total")).first(),
         _sum=pl.col("amount").filter(~pl.col("is_total")).sum(),
-        _sum_band=half_unit("amount_dec").filter(~pl.col("is_total")).sum(),
+        _sum_band=half("amount").filter(~pl.col("is_total")).sum(),
         _sum_lines=pl.col("amount_line").filter(~pl.col("is_total")).drop_nulls(),
     )
     out = (
@@ -251,7 +252,7 @@ def stated_total(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             _act=pl.col("stated_total"),
             _exp=pl.col("_table") * pl.col("factor") / pl.col("stated_factor"),
-            _band=half_unit("stated_total_dec")
+            _band=half("stated_total")
             + pl.col("_table_band") * pl.col("factor") / pl.col("stated_factor"),
         )
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))

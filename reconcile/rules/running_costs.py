@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from reconcile.rules import _frames as F
-from reconcile.rules._tolerance import exceeds, fmt, half_unit, half_unit_if, lit
+from reconcile.rules._tolerance import exceeds, fmt, half, half_if, lit
 from reconcile.rules.registry import Context, rule
 
 
@@ -18,7 +18,7 @@ def _items_against_total(ctx: Context) -> pl.LazyFrame:
         .group_by("doc")
         .agg(
             _items=pl.col("amount").sum(),
-            _items_band=half_unit_if("amount", "amount_dec").sum(),
+            _items_band=half_if("amount").sum(),
             _n=pl.len(),
             _item_lines=pl.col("amount_line").drop_nulls(),
             items=pl.concat_str(
@@ -34,7 +34,7 @@ def _items_against_total(ctx: Context) -> pl.LazyFrame:
             _exp=pl.col("_items"),
             _act=pl.col("total"),
             _diff=pl.col("total") - pl.col("_items"),
-            _band=pl.col("_items_band") + half_unit("total_dec"),
+            _band=pl.col("_items_band") + half("total"),
         )
     )
 
@@ -118,11 +118,12 @@ def exceeds_operating(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             _op=pl.coalesce("basic_operating", "income_operating"),
             _op_dec=pl.coalesce("basic_operating_dec", "income_operating_dec"),
+            _op_half=pl.coalesce("basic_operating_half", "income_operating_half"),
             _op_line=pl.coalesce("basic_operating_line", "income_operating_line"),
             _bfactor=pl.col("factor"),
         )
         .filter(pl.col("_op").is_not_null())
-        .select("doc", "_op", "_op_dec", "_op_line", "_bfactor")
+        .select("doc", "_op", "_op_dec", "_op_half", "_op_line", "_bfactor")
     )
     out = (
         F.lazy(ctx, "running_costs")
@@ -131,8 +132,7 @@ def exceeds_operating(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             _exp=pl.col("_op") * pl.col("_bfactor") / pl.col("factor"),
             _act=pl.col("total"),
-            _band=half_unit("total_dec")
-            + half_unit("_op_dec") * pl.col("_bfactor") / pl.col("factor"),
+            _band=half("total") + half("_op") * pl.col("_bfactor") / pl.col("factor"),
         )
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band") & (pl.col("_diff") > lit(0)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from reconcile.rules import _frames as F
-from reconcile.rules._tolerance import exceeds, fmt, half_unit, half_unit_if, lit, zero
+from reconcile.rules._tolerance import exceeds, fmt, half, half_if, lit, zero
 from reconcile.rules.registry import Context, rule
 
 _YEAR_COLUMNS = ("prior", "current")
@@ -28,6 +28,7 @@ def _long(rows: pl.LazyFrame) -> pl.LazyFrame:
                 pl.lit(col).alias("column"),
                 pl.col(col).alias("value"),
                 pl.col(f"{col}_dec").alias("dec"),
+                pl.col(f"{col}_half").alias("value_half"),
                 pl.col(f"{col}_line").alias("vline"),
                 pl.col(f"{col}_loc").alias("vloc"),
             )
@@ -60,7 +61,7 @@ def rows_sum_to_total(ctx: Context) -> pl.LazyFrame:
         .group_by("doc", "column")
         .agg(
             _sum=pl.col("value").fill_null(zero()).sum(),
-            _parts_band=half_unit_if("value", "dec").sum(),
+            _parts_band=half_if("value").sum(),
             _filled=pl.col("value").is_not_null().sum(),
             _part_lines=pl.col("vline").drop_nulls(),
         )
@@ -72,7 +73,7 @@ def rows_sum_to_total(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             _exp=pl.col("_sum"),
             _act=pl.col("value").fill_null(zero()),
-            _band=pl.col("_parts_band") + half_unit_if("value", "dec"),
+            _band=pl.col("_parts_band") + half_if("value"),
         )
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
@@ -109,11 +110,7 @@ def change_equals_difference(ctx: Context) -> pl.LazyFrame:
     rows = F.lazy(ctx, "three_public_rows").filter(
         pl.any_horizontal(pl.col("prior", "current", "change").is_not_null())
     )
-    band = (
-        half_unit_if("prior", "prior_dec")
-        + half_unit_if("current", "current_dec")
-        + half_unit_if("change", "change_dec")
-    )
+    band = half_if("prior") + half_if("current") + half_if("change")
     out = (
         rows.with_columns(
             _exp=pl.col("current").fill_null(zero()) - pl.col("prior").fill_null(zero()),
@@ -168,7 +165,7 @@ def stated_total(ctx: Context) -> pl.LazyFrame:
         F.lazy(ctx, "three_public_rows")
         .filter(pl.col("is_total") & pl.col("current").is_not_null())
         .unique("doc", keep="first")
-        .select("doc", "current", "current_dec", "current_line", "factor")
+        .select("doc", "current", "current_dec", "current_half", "current_line", "factor")
     )
     out = (
         F.lazy(ctx, "three_public")
@@ -178,8 +175,8 @@ def stated_total(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             _act=pl.col("stated_total"),
             _exp=pl.col("current") * pl.col("factor") / pl.col("stated_factor"),
-            _band=half_unit("stated_total_dec")
-            + half_unit("current_dec") * pl.col("factor") / pl.col("stated_factor"),
+            _band=half("stated_total")
+            + half("current") * pl.col("factor") / pl.col("stated_factor"),
         )
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
@@ -240,6 +237,7 @@ def _vehicle_running(ctx: Context) -> pl.LazyFrame:
             "doc",
             pl.col("current").alias("_run"),
             pl.col("current_dec").alias("_run_dec"),
+            pl.col("current_half").alias("_run_half"),
             pl.coalesce("current_line", "line").alias("_run_line"),
             pl.coalesce("current_loc", "location").alias("_run_loc"),
             pl.col("name").alias("_run_name"),
@@ -325,7 +323,7 @@ def vehicle_services_exceed_running(ctx: Context) -> pl.LazyFrame:
         lines.filter(is_service & pl.col("amount").is_not_null())
         .with_columns(
             _yuan=pl.col("amount") * pl.col("factor"),
-            _half_yuan=half_unit("amount_dec") * pl.col("factor"),
+            _half_yuan=half("amount") * pl.col("factor"),
         )
         .group_by("doc")
         .agg(
@@ -349,8 +347,7 @@ def vehicle_services_exceed_running(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             _exp=pl.col("_run").fill_null(zero()),
             _act=pl.col("_services_yuan") / pl.col("_run_factor"),
-            _band=half_unit_if("_run", "_run_dec")
-            + pl.col("_services_band_yuan") / pl.col("_run_factor"),
+            _band=half_if("_run") + pl.col("_services_band_yuan") / pl.col("_run_factor"),
         )
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band") & (pl.col("_diff") > lit(0)))

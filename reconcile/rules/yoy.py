@@ -12,13 +12,15 @@ the two tables' units (1 when both are in 万元), exactly.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
 
 from reconcile.rules import _frames as F
 from reconcile.rules._frames_perf import squashed
-from reconcile.rules._tolerance import exceeds, fmt, half_unit, half_unit_if, zero
+from reconcile.rules._tolerance import exceeds, fmt, half, half_if, zero
 from reconcile.rules.registry import Context, frame, rule
 
 
@@ -60,6 +62,19 @@ def pairs_frame(ctx: Context) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 
+def _over_pairs(
+    func: Callable[[Context], pl.LazyFrame],
+) -> Callable[[Context], pl.LazyFrame | pl.DataFrame]:
+    """A rule over the run's year pairs: without pairs (one document, or no consecutive years)
+    it has nothing to compare and returns an empty frame, which the engine does not run."""
+
+    @functools.wraps(func)
+    def run(ctx: Context) -> pl.LazyFrame | pl.DataFrame:
+        return func(ctx) if ctx.pairs else F.empty()
+
+    return run
+
+
 def _old_place(*lines: str) -> pl.Expr:
     """``path:line`` of the older document's figure, the first of ``lines`` it has (``path`` alone
     when it has none)."""
@@ -77,7 +92,8 @@ def _ratio() -> pl.Expr:
 
 
 def _total(prefix: str, names: tuple[str, ...]) -> list[pl.Expr]:
-    """The first of ``names`` the budget states (value, decimals, line) as ``<prefix>total…``."""
+    """The first of ``names`` the budget states (value, decimals, half unit, line) as
+    ``<prefix>total…``."""
     first = pl.coalesce([pl.col(n) for n in names])
 
     def pick(suffix: str) -> pl.Expr:
@@ -89,6 +105,8 @@ def _total(prefix: str, names: tuple[str, ...]) -> list[pl.Expr]:
     return [
         first.alias(f"{prefix}total"),
         pick("_dec").alias(f"{prefix}total_dec"),
+        # A figure's half unit is null exactly where the figure is: the first one is its own.
+        pl.coalesce([pl.col(f"{n}_half") for n in names]).alias(f"{prefix}total_half"),
         pick("_line").alias(f"{prefix}total_line"),
     ]
 
@@ -102,6 +120,7 @@ def _stated_change(ctx: Context, change: str, names: tuple[str, ...], key: str) 
         *_total("", names),
         pl.col(change).alias("change"),
         pl.col(f"{change}_dec").alias("change_dec"),
+        pl.col(f"{change}_half").alias("change_half"),
         pl.col(f"{change}_line").alias("change_line"),
         pl.col(f"{change}_loc").alias("change_loc"),
         "factor",
@@ -122,9 +141,7 @@ def _stated_change(ctx: Context, change: str, names: tuple[str, ...], key: str) 
         .with_columns(
             _exp=pl.col("total") - pl.col("_old"),
             _act=pl.col("change"),
-            _band=half_unit("change_dec")
-            + half_unit("total_dec")
-            + half_unit("old_total_dec") * _ratio(),
+            _band=half("change") + half("total") + half("old_total") * _ratio(),
         )
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
@@ -151,6 +168,7 @@ def _stated_change(ctx: Context, change: str, names: tuple[str, ...], key: str) 
     zh="较上年增减 {actual} 与本年总额 {new_total} − 上年总额 {old_total}（{old_place}）= {expected} "
     "不符（差 {difference}，容差 {tolerance}）",
 )
+@_over_pairs
 def stated_change_of_total(ctx: Context) -> pl.LazyFrame:
     """The stated change of the budget total equals this year's total minus last year's.
 
@@ -179,6 +197,7 @@ def stated_change_of_total(ctx: Context) -> pl.LazyFrame:
     zh="项目支出较上年增减 {actual} 与本年项目支出 {new_total} − 上年项目支出 {old_total}（{old_place}）"
     "= {expected} 不符（差 {difference}，容差 {tolerance}）",
 )
+@_over_pairs
 def stated_change_of_projects(ctx: Context) -> pl.LazyFrame:
     """The stated change of project spending equals this year's project spending minus last year's.
 
@@ -207,6 +226,7 @@ def _row_name() -> pl.Expr:
     zh="{name}：上年预算列为 {actual_shown}，而上年公开的本年预算为 {expected_shown}（{old_place}）"
     "（差 {difference}，容差 {tolerance}）",
 )
+@_over_pairs
 def three_public_prior_column(ctx: Context) -> pl.LazyFrame:
     """The 三公 table's prior-year column equals last year's budget column, row by row.
 
@@ -229,6 +249,7 @@ def three_public_prior_column(ctx: Context) -> pl.LazyFrame:
         "name",
         "prior",
         "prior_dec",
+        "prior_half",
         "prior_line",
         "line",
         "location",
@@ -240,6 +261,7 @@ def three_public_prior_column(ctx: Context) -> pl.LazyFrame:
         "_ord",
         pl.col("current").alias("old_current"),
         pl.col("current_dec").alias("old_current_dec"),
+        pl.col("current_half").alias("old_current_half"),
         pl.col("current_line").alias("old_current_line"),
         pl.col("line").alias("old_row_line"),
         pl.col("factor").alias("old_factor"),
@@ -253,8 +275,7 @@ def three_public_prior_column(ctx: Context) -> pl.LazyFrame:
         .with_columns(
             _exp=pl.col("_old").fill_null(zero()),
             _act=pl.col("prior").fill_null(zero()),
-            _band=half_unit_if("prior", "prior_dec")
-            + half_unit_if("old_current", "old_current_dec") * _ratio(),
+            _band=half_if("prior") + half_if("old_current") * _ratio(),
         )
         .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
         .filter(exceeds("_diff", "_band"))
@@ -285,6 +306,7 @@ def three_public_prior_column(ctx: Context) -> pl.LazyFrame:
     "for {old_year}: expected {expected}",
     zh="本文件年度为{actual}年，而对比的上年文件（{old_source}）为{old_year}年，应为{expected}年",
 )
+@_over_pairs
 def consecutive_years(ctx: Context) -> pl.LazyFrame:
     """The newer document's year is the older one's year + 1.
 
@@ -328,6 +350,7 @@ def _compact(name: str) -> pl.Expr:
     "{expected} there",
     zh="{what_zh}与对比文件（{old_source}）不同：本文件为{actual}，对比文件为{expected}",
 )
+@_over_pairs
 def same_department_and_kind(ctx: Context) -> pl.LazyFrame:
     """The two documents of a pair are of the same department and the same kind.
 
