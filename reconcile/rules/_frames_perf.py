@@ -12,10 +12,10 @@ match on:
   parenthesis (``（%）``, ``（人）``, ``(≥**%)``, a formula) and trailing punctuation.
 * ``basisn``: the basis (指标值确定依据), normalised as ``l3n``.
 * ``unit_n``: the target's unit with 百分比 and ％ read as ``%``.
-* ``direction``, ``share``, ``cost_row``, ``measure``, ``generic_name``, ``basis_problem`` and the
-  ``ph_*`` placeholder marks: what the performance rules judge of every row (see
-  ``performance.shared_columns``, ``basis_columns``, ``placeholder_columns``), computed here once
-  per distinct text rather than in every rule for every row.
+* ``direction``, ``share``, ``cost_row``, ``measure``, ``generic_name``, ``in_hierarchy``,
+  ``basis_problem`` and the ``ph_*`` placeholder marks: what the performance rules judge of every
+  row (see ``performance.shared_columns``, ``basis_columns``, ``placeholder_columns``), computed
+  here once per distinct text rather than in every rule for every row.
 
 ``year_mentions``: one row per year the document writes where a particular year is meant: the
 model's year fields (overall goal, planned purchases, the 三公 header years, the assets' year end),

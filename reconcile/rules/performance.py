@@ -171,18 +171,26 @@ def measure() -> pl.Expr:
     )
 
 
+def in_hierarchy() -> pl.Expr:
+    """The level-1/level-2 pair is one of the standard hierarchy (PRF008), labels without 指标."""
+    pair = pl.concat_str([pl.col("l1n"), pl.col("l2n").fill_null("")], separator="|")
+    return pair.is_in(_PAIRS)
+
+
 def shared_columns() -> dict[str, pl.Expr]:
     """What the rules judge of an indicator from its normalised labels, names and unit alone
     (``l1n``, ``l2n``, ``l3n``, ``descn``, ``unit_n``): ``direction`` (:func:`direction`),
     ``share`` (:func:`is_share`), ``cost_row`` (:func:`is_cost_row`), ``measure``
-    (:func:`measure`) and ``generic_name`` (PRF010). Computed once per distinct combination when
-    the ``perf_indicators`` frame is built (in the reader processes for a batch), not per rule."""
+    (:func:`measure`), ``generic_name`` (PRF010) and ``in_hierarchy`` (:func:`in_hierarchy`).
+    Computed once per distinct combination when the ``perf_indicators`` frame is built (in the
+    reader processes for a batch), not per rule."""
     return {
         "direction": direction(),
         "share": is_share(),
         "cost_row": is_cost_row(),
         "measure": measure(),
         "generic_name": pl.col("l3n").fill_null("").str.contains(_GENERIC_NAME),
+        "in_hierarchy": in_hierarchy(),
     }
 
 
@@ -550,7 +558,6 @@ def indicator_hierarchy(ctx: Context) -> pl.LazyFrame:
 
     Example: 效益指标 / 数量指标 -> expected one of 经济效益, 社会效益, 生态效益, 可持续影响.
     """
-    pair = pl.concat_str([pl.col("l1n"), pl.col("l2n").fill_null("")], separator="|")
     allowed = pl.col("l1n").replace_strict(
         _ALLOWED_SHOWN,
         default=pl.lit("产出/效益/满意度/成本 (level 1)"),
@@ -558,7 +565,7 @@ def indicator_hierarchy(ctx: Context) -> pl.LazyFrame:
     )
     return _row_findings(
         ctx,
-        pl.col("l1n").is_not_null() & (pl.col("l1n") != "") & ~pair.is_in(_PAIRS),
+        pl.col("l1n").is_not_null() & (pl.col("l1n") != "") & ~pl.col("in_hierarchy"),
         level1=pl.col("level1").fill_null(""),
         level2=pl.col("level2").fill_null(""),
         expected=allowed,
