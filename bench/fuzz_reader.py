@@ -92,7 +92,7 @@ class Chooser:
         self.pos += 1
         return self.data[self.pos - 1]
 
-    def int(self, lo: int, hi: int) -> int:
+    def between(self, lo: int, hi: int) -> int:
         span = hi - lo
         if span <= 0:
             return lo
@@ -101,11 +101,11 @@ class Chooser:
             value = (value << 8) | self.byte()
         return lo + value % (span + 1)
 
-    def bool(self) -> bool:
+    def flip(self) -> bool:
         return bool(self.byte() & 1)
 
     def pick(self, seq: Sequence[Any]) -> Any:
-        return seq[self.int(0, len(seq) - 1)]
+        return seq[self.between(0, len(seq) - 1)]
 
     def take(self, n: int) -> bytes:
         chunk = self.data[self.pos : self.pos + n]
@@ -118,14 +118,14 @@ class Chooser:
     def text(self, max_len: int) -> str:
         """Text of domain characters, digits, signs, spaces, and now and then any code point."""
         out = []
-        for _ in range(self.int(0, max_len)):
+        for _ in range(self.between(0, max_len)):
             kind = self.byte() % 8
             if kind < 5:
                 out.append(self.pick(ALPHABET))
             elif kind < 7:
                 out.append(self.pick(TOKENS))
             else:
-                code = self.int(0, 0x10FFFF)
+                code = self.between(0, 0x10FFFF)
                 out.append(chr(code) if not 0xD800 <= code <= 0xDFFF else "?")
         return "".join(out)
 
@@ -218,40 +218,40 @@ class Generators:
 
     def mangled_text(self, ch: Chooser) -> bytes:
         lines = list(self.sample_lines)
-        for _ in range(ch.int(1, 6)):
+        for _ in range(ch.between(1, 6)):
             op = ch.pick(["delete", "duplicate", "shuffle", "garble", "insert", "long line"])
-            at = ch.int(0, max(0, len(lines) - 1))
-            count = ch.int(1, 80)
+            at = ch.between(0, max(0, len(lines) - 1))
+            count = ch.between(1, 80)
             if op == "delete":
                 del lines[at : at + count]
             elif op == "duplicate":
                 lines[at:at] = lines[at : at + count]
             elif op == "shuffle":
                 part = lines[at : at + count]
-                random.Random(ch.int(0, 2**16)).shuffle(part)
+                random.Random(ch.between(0, 2**16)).shuffle(part)
                 lines[at : at + count] = part
             elif op == "garble":
                 for i in range(at, min(len(lines), at + count)):
                     lines[i] = "".join(
-                        ch.pick(ALPHABET) if c.isdigit() and ch.bool() else c for c in lines[i]
+                        ch.pick(ALPHABET) if c.isdigit() and ch.flip() else c for c in lines[i]
                     )
             elif op == "insert":
                 lines.insert(at, ch.text(60))
             else:  # a long line; in range, its figures stay short
                 unit = ch.text(8) + ("" if self.extremes else " ")
-                lines.insert(at, unit * ch.int(1, 4000))
+                lines.insert(at, unit * ch.between(1, 4000))
             if not lines:
                 lines = ["第一部分"]
         return self._encode(ch, "\n".join(lines) + "\n")
 
     def mangled_tables(self, ch: Chooser) -> bytes:
         lines = list(self.sample_lines)
-        for _ in range(ch.int(1, 10)):
+        for _ in range(ch.between(1, 10)):
             groups = _row_groups(lines)
             if not groups:
                 break
             start, end = ch.pick(groups)
-            at = ch.int(start, end - 1)
+            at = ch.between(start, end - 1)
             op = ch.pick(
                 [
                     "delete cell",
@@ -274,7 +274,7 @@ class Generators:
             elif op == "untab":
                 lines[at] = lines[at][1:]
             elif op == "tab":
-                other = ch.int(max(0, start - 3), min(len(lines) - 1, end + 3))
+                other = ch.between(max(0, start - 3), min(len(lines) - 1, end + 3))
                 lines[other] = "\t" + lines[other]
             elif op == "one cell":
                 lines[start:end] = ["\t" + "".join(x.strip() for x in lines[start:end])]
@@ -295,7 +295,7 @@ class Generators:
         encoding = ch.pick(["utf-8", "utf-8", "gb18030", "utf-16", "utf-8-sig"])
         data = text.encode(encoding, "replace")
         if ch.byte() == 255:  # now and then cut short
-            data = data[: ch.int(0, len(data))]
+            data = data[: ch.between(0, len(data))]
         return data
 
     # canonical TOML
@@ -303,28 +303,28 @@ class Generators:
     def _figure(self, ch: Chooser) -> Any:
         from decimal import Decimal
 
-        kind = ch.int(0, 9)
+        kind = ch.between(0, 9)
         if kind == 0:
             return ch.pick(self.numbers) or "0"
         if kind == 1:
             return ch.text(12)
         if kind == 2:
-            return ch.int(-(10**6), 10**9)
+            return ch.between(-(10**6), 10**9)
         if kind == 3:
-            return {"value": ch.pick([*self.numbers, "2834.55"]), "line": ch.int(-5, 5000)}
+            return {"value": ch.pick([*self.numbers, "2834.55"]), "line": ch.between(-5, 5000)}
         if kind == 4:
-            return ch.bool()
+            return ch.flip()
         if kind == 5:
-            return [ch.text(4) for _ in range(ch.int(0, 3))]
+            return [ch.text(4) for _ in range(ch.between(0, 3))]
         if kind == 6 and self.extremes:
             return ch.pick([10**25, -(2**70), Decimal("1E+400"), Decimal("1E-60"), "NaN", "inf"])
-        return Decimal(ch.int(-(10**12), 10**12)).scaleb(-ch.int(0, 6))
+        return Decimal(ch.between(-(10**12), 10**12)).scaleb(-ch.between(0, 6))
 
     def _keyed(self, ch: Chooser, keys: Sequence[str]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for _ in range(ch.int(0, len(keys))):
+        for _ in range(ch.between(0, len(keys))):
             key = ch.pick(keys) if ch.byte() < 230 else ch.text(6) or "k"
-            out[key] = self._figure(ch) if ch.bool() else ch.text(10)
+            out[key] = self._figure(ch) if ch.flip() else ch.text(10)
         return out
 
     def toml_grammar(self, ch: Chooser) -> bytes:
@@ -347,7 +347,7 @@ class Generators:
             "assets": ("rows", ["name", "row_no", "value", "parent", "level", "line"]),
         }
         for name, keys in sections.items():
-            if not ch.bool():
+            if not ch.flip():
                 continue
             if ch.byte() > 240:
                 data[name] = self._figure(ch)  # a section of the wrong type
@@ -355,23 +355,23 @@ class Generators:
             table = self._keyed(ch, keys)
             if name in items:
                 key, item_keys = items[name]
-                table[key] = [self._keyed(ch, item_keys) for _ in range(ch.int(0, 6))]
+                table[key] = [self._keyed(ch, item_keys) for _ in range(ch.between(0, 6))]
             if name == "performance":
                 table["projects"] = [
                     {
                         "name": ch.text(6),
                         "indicators": [
-                            self._keyed(ch, INDICATOR_KEYS) for _ in range(ch.int(0, 6))
+                            self._keyed(ch, INDICATOR_KEYS) for _ in range(ch.between(0, 6))
                         ],
                     }
-                    for _ in range(ch.int(0, 3))
+                    for _ in range(ch.between(0, 3))
                 ]
             data[name] = table
         for name in ("years", "parts", "glossary", "problems"):
-            if ch.bool():
+            if ch.flip():
                 data[name] = [
                     self._keyed(ch, ["year", "key", "term", "section", "text", "line"])
-                    for _ in range(ch.int(0, 4))
+                    for _ in range(ch.between(0, 4))
                 ]
         try:
             text = tomli_w.dumps(data)
@@ -381,21 +381,21 @@ class Generators:
 
     def mangled_toml(self, ch: Chooser) -> bytes:
         lines = self.sample_toml.split("\n")
-        for _ in range(ch.int(1, 8)):
-            at = ch.int(0, len(lines) - 1)
+        for _ in range(ch.between(1, 8)):
+            at = ch.between(0, len(lines) - 1)
             op = ch.pick(["delete", "duplicate", "value", "cut", "swap"])
             if op == "delete":
-                del lines[at : at + ch.int(1, 40)]
+                del lines[at : at + ch.between(1, 40)]
             elif op == "duplicate":
-                lines[at:at] = lines[at : at + ch.int(1, 40)]
+                lines[at:at] = lines[at : at + ch.between(1, 40)]
             elif op == "value":
                 key, eq, _ = lines[at].partition(" = ")
                 if eq:
                     lines[at] = f"{key} = {json.dumps(ch.pick([*self.numbers, ch.text(8)]))}"
             elif op == "cut":
-                lines[at] = lines[at][: ch.int(0, len(lines[at]))]
+                lines[at] = lines[at][: ch.between(0, len(lines[at]))]
             else:
-                other = ch.int(0, len(lines) - 1)
+                other = ch.between(0, len(lines) - 1)
                 lines[at], lines[other] = lines[other], lines[at]
             if not lines:
                 lines = ['schema = "reconcile.disclosure/1"']
@@ -405,8 +405,8 @@ class Generators:
 
     def docx_grammar(self, ch: Chooser) -> bytes:
         blocks = [_w_p("保定白沟新城管理委员会组织人事局"), _w_p("2021年部门预算")]
-        for _ in range(ch.int(0, 16)):
-            kind = ch.int(0, 3)
+        for _ in range(ch.between(0, 16)):
+            kind = ch.between(0, 3)
             if kind == 0:
                 blocks.append(_w_p(ch.pick(HEADINGS)))
             elif kind == 1:
@@ -415,23 +415,23 @@ class Generators:
                 width = ch.pick([1, 2, 5, 6, 14, 30])
                 rows = [
                     [
-                        ch.pick(self.numbers) if ch.bool() else ch.pick([*TOKENS, ch.text(6)])
-                        for _ in range(ch.int(1, width))
+                        ch.pick(self.numbers) if ch.flip() else ch.pick([*TOKENS, ch.text(6)])
+                        for _ in range(ch.between(1, width))
                     ]
-                    for _ in range(ch.int(1, 10))
+                    for _ in range(ch.between(1, 10))
                 ]
                 blocks.append(_w_tbl(rows))
         return _word_file("".join(blocks))
 
     def mangled_docx(self, ch: Chooser) -> bytes:
         xml = self.sample_docx_xml
-        for _ in range(ch.int(1, 6)):
-            at = ch.int(0, len(xml))
+        for _ in range(ch.between(1, 6)):
+            at = ch.between(0, len(xml))
             op = ch.pick(["cut", "delete", "insert", "number", "nest"])
             if op == "cut":
                 xml = xml[:at]
             elif op == "delete":
-                xml = xml[:at] + xml[at + ch.int(1, 400) :]
+                xml = xml[:at] + xml[at + ch.between(1, 400) :]
             elif op == "insert":
                 xml = xml[:at] + ch.pick(XML_BITS) + xml[at:]
             elif op == "number":
@@ -439,12 +439,12 @@ class Generators:
                 if m:
                     xml = xml[: m.start()] + escape(ch.pick(self.numbers)) + xml[m.end() :]
             else:
-                xml = xml[:at] + "<w:tbl><w:tr><w:tc>" * ch.int(1, 300) + xml[at:]
+                xml = xml[:at] + "<w:tbl><w:tr><w:tc>" * ch.between(1, 300) + xml[at:]
         data = _word_file_raw(xml.encode("utf-8"))
         if ch.byte() == 255:
             buf = bytearray(data)
-            for _ in range(ch.int(1, 8)):
-                buf[ch.int(0, len(buf) - 1)] = ch.byte()
+            for _ in range(ch.between(1, 8)):
+                buf[ch.between(0, len(buf) - 1)] = ch.byte()
             data = bytes(buf)
         return data
 
