@@ -75,6 +75,8 @@ def _read_one(path: str) -> Document | ReadFailure:
         return ReadFailure(path, "the document is nested too deeply to read")
     except MemoryError:
         return ReadFailure(path, "the document is too large to read in memory")
+    except Exception as exc:  # a reader bug must not stop the rest of a batch
+        return ReadFailure(path, f"internal error while reading ({type(exc).__name__}: {exc})")
 
 
 def default_jobs() -> int:

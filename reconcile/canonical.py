@@ -44,7 +44,7 @@ from reconcile.model import (
     ThreePublicRow,
     YearMention,
 )
-from reconcile.numbers import first_number
+from reconcile.numbers import first_number, in_range
 
 # ---------------------------------------------------------------------------------------------
 # Model -> plain data (the JSON contract)
@@ -177,7 +177,7 @@ class _Reader:
                 if number is not None:
                     value = number.value
                     unit = unit or number.unit
-        if value is None or not value.is_finite():
+        if value is None or not in_range(value):
             self.problems.append(
                 Problem(section, f"{path}: not a number: {value_raw!r}", None, path)
             )
@@ -199,11 +199,13 @@ class _Reader:
         if isinstance(raw, bool):
             return None
         if isinstance(raw, int):
-            return raw
-        if isinstance(raw, Decimal) and raw == raw.to_integral_value():
-            return int(raw)
-        if isinstance(raw, str) and raw.strip().isdigit():
-            return int(raw.strip())
+            return raw if abs(raw) < 10**12 else None
+        if isinstance(raw, Decimal):
+            if raw.is_finite() and abs(raw) < 10**12 and raw == raw.to_integral_value():
+                return int(raw)
+            return None
+        if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
+            return int(raw.strip()) if len(raw.strip()) < 13 else None
         return None
 
     def table(self, raw: Any, path: str) -> dict[str, Any]:
@@ -465,16 +467,17 @@ class _Reader:
     def _decimal(self, raw: Any) -> Decimal | None:
         if raw is None or isinstance(raw, bool):
             return None
+        value: Decimal | None = None
         if isinstance(raw, Decimal):
-            return raw
-        if isinstance(raw, int):
-            return Decimal(raw)
-        if isinstance(raw, str):
+            value = raw
+        elif isinstance(raw, int):
+            value = Decimal(raw)
+        elif isinstance(raw, str):
             try:
-                return Decimal(raw)
+                value = Decimal(raw)
             except InvalidOperation:
                 return None
-        return None
+        return value if value is not None and in_range(value) else None
 
     def glossary(self, raw: Any) -> tuple[GlossaryEntry, ...] | None:
         if raw is None:

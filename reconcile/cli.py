@@ -129,7 +129,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         else settings.get("ignore"),
         "fail-on": args.fail_on or settings.get("fail-on") or "error",
         "lang": args.lang or settings.get("lang") or default_lang(),
-        "jobs": getattr(args, "jobs", None) or settings.get("jobs"),
+        "jobs": args.jobs if getattr(args, "jobs", None) is not None else settings.get("jobs"),
     }
     if merged["fail-on"] not in FAIL_ON:
         raise UsageError(f"fail-on must be one of {', '.join(FAIL_ON)}")
@@ -137,7 +137,26 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError("lang must be en or zh")
     if merged["jobs"] is not None and (not isinstance(merged["jobs"], int) or merged["jobs"] < 1):
         raise UsageError("jobs must be a whole number of at least 1")
+    _known_codes(merged["select"], "select")
+    _known_codes(merged["ignore"], "ignore")
     return merged
+
+
+def _known_codes(text: Any, option: str) -> None:
+    """A code or prefix that names no rule is a typo that would silently pass a check."""
+    from reconcile.engine import parse_codes
+    from reconcile.rules.registry import load_all
+
+    if text is None:
+        return
+    if not isinstance(text, str):
+        raise UsageError(f"--{option} takes codes or prefixes separated by commas")
+    codes = load_all()
+    unknown = [c for c in parse_codes(text) if not any(code.startswith(c) for code in codes)]
+    if unknown:
+        raise UsageError(
+            f"--{option}: {', '.join(unknown)} names no rule (`reconcile rules` lists them)"
+        )
 
 
 def _fails(worst: Any, fail_on: str) -> bool:
@@ -196,17 +215,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         if stop:
             stop()
-    if args.write_baseline:
-        count = write_baseline(args.write_baseline, report.frame, previous=args.write_baseline)
-        print(f"wrote {count} finding id(s) to {args.write_baseline}", file=sys.stderr)
-    if hidden_ids:
-        report.hide(hidden_ids)
-    if not report.documents and report.errors and not args.output:
-        for e in report.errors:
-            print(f"reconcile: {e.document}: {e.message}", file=sys.stderr)
-        return EXIT_ERROR
     for e in report.errors:
         print(f"reconcile: {e.document}: {e.message}", file=sys.stderr)
+    if not report.documents and report.errors:
+        return EXIT_ERROR  # nothing was read: no report, and nothing written
+    if args.write_baseline:
+        if report.errors:
+            # a baseline from a partial run would drop the ids of the unreadable documents
+            print(
+                f"reconcile: {args.write_baseline} not written: some inputs could not be read",
+                file=sys.stderr,
+            )
+        else:
+            count = write_baseline(args.write_baseline, report.frame, previous=args.write_baseline)
+            print(f"wrote {count} finding id(s) to {args.write_baseline}", file=sys.stderr)
+    if hidden_ids:
+        report.hide(hidden_ids)
     colour = args.format == "text" and not args.output and use_colour(sys.stdout)
     _emit(render(report, args.format, colour=colour), args.output)
     if report.errors:
@@ -355,7 +379,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("reconcile: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug, not the user's fault: say so without a traceback
+    except BaseException as exc:  # a bug (or a Polars panic), not the user's fault
+        if isinstance(exc, SystemExit | GeneratorExit):
+            raise
         if os.environ.get("RECONCILE_DEBUG"):
             raise
         return _error(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from hashlib import sha1
 
 import polars as pl
@@ -64,60 +64,55 @@ def fingerprint(rule: str, department: str | None, year: int | None, section: st
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
 
-def _fields(template: str) -> list[str]:
-    """The ``{name}`` placeholders of a message template."""
-    return [field for _, field, _, _ in string.Formatter().parse(template) if field]
-
-
-def _message(template: str) -> pl.Expr:
-    """The rule's message template as a Polars expression over its result columns (a null or
-    absent column reads as empty)."""
+def _message(template: str, columns: Collection[str]) -> pl.Expr:
+    """The rule's message template as a Polars expression over its result columns."""
     pieces: list[pl.Expr] = []
     for literal, field, _spec, _conv in string.Formatter().parse(template):
         if literal:
             pieces.append(pl.lit(literal))
-        if field:
+        if field is not None and field in columns:
             pieces.append(pl.col(field).cast(pl.String).fill_null(""))
     return pl.concat_str(pieces) if pieces else pl.lit("")
 
 
-def _optional_columns(specs: Iterable[RuleSpec]) -> pl.LazyFrame:
-    """A typed frame without rows holding every column a rule may leave out: the standard ones
-    and every message placeholder of ``specs`` (Strings)."""
-    fields = {f for spec in specs for template in spec.messages.values() for f in _fields(template)}
-    schema: dict[str, pl.DataType] = {
-        "lines": pl.List(pl.Int64()),
-        "severity": pl.String(),
-        "section": pl.String(),
-        **{name: pl.String() for name in sorted({*_TEXT_COLUMNS, *fields})},
-    }
-    return pl.LazyFrame(schema=schema)
+def _normalise(spec: RuleSpec, frame: pl.DataFrame, lang: str) -> pl.LazyFrame:
+    """A rule's result (collected) in the common shape: one row per finding, the standard
+    columns only."""
+    columns = set(frame.columns)
 
+    def text(name: str) -> pl.Expr:
+        return (pl.col(name).cast(pl.String) if name in columns else pl.lit(None, pl.String)).alias(
+            name
+        )
 
-def _normalise(
-    spec: RuleSpec, frame: pl.LazyFrame, lang: str, optional: pl.LazyFrame | None = None
-) -> pl.LazyFrame:
-    """A rule's result in the common shape: one row per finding, the standard columns only.
-
-    The columns the rule leaves out come from ``optional`` (see :func:`_optional_columns`): the
-    diagonal concat adds them as nulls when Polars plans the query, so no schema is resolved
-    here (that would cost more than running the rule on one document)."""
+    lines = (
+        pl.col("lines").cast(pl.List(pl.Int64)).list.drop_nulls()
+        if "lines" in columns
+        else pl.lit([], pl.List(pl.Int64))
+    )
     template = spec.messages.get(lang) or spec.messages["en"]
-    if optional is None:
-        optional = _optional_columns([spec])
-    frame = pl.concat([optional, frame], how="diagonal_relaxed")
-    return frame.select(
-        pl.col("doc").cast(pl.Int64),
-        pl.lit(spec.code).alias("rule"),
-        pl.lit(spec.name).alias("name"),
-        pl.coalesce(pl.col("severity").cast(pl.String), pl.lit(spec.severity.label)).alias(
-            "severity"
-        ),
-        pl.coalesce(pl.col("section").cast(pl.String), pl.lit(spec.section)).alias("section"),
-        _message(template).alias("message"),
-        *(pl.col(name).cast(pl.String) for name in _TEXT_COLUMNS),
-        pl.col("lines").cast(pl.List(pl.Int64)).list.drop_nulls().alias("lines"),
-    ).with_columns(pl.col("key").fill_null(""))
+    return (
+        frame.lazy()
+        .select(
+            pl.col("doc").cast(pl.Int64),
+            pl.lit(spec.code).alias("rule"),
+            pl.lit(spec.name).alias("name"),
+            (
+                pl.coalesce(pl.col("severity").cast(pl.String), pl.lit(spec.severity.label))
+                if "severity" in columns
+                else pl.lit(spec.severity.label)
+            ).alias("severity"),
+            (
+                pl.coalesce(pl.col("section").cast(pl.String), pl.lit(spec.section))
+                if "section" in columns
+                else pl.lit(spec.section)
+            ).alias("section"),
+            _message(template, columns).alias("message"),
+            *(text(name) for name in _TEXT_COLUMNS),
+            lines.alias("lines"),
+        )
+        .with_columns(pl.col("key").fill_null(""))
+    )
 
 
 def _documents_frame(infos: Sequence[DocumentInfo]) -> pl.DataFrame:
@@ -193,20 +188,31 @@ def check_frame(
     ctx = Context(documents=documents, pairs=pairs)
     if frames:
         ctx.preload(frames)
-    specs = [rules[code] for code in sorted(rules) if selected(code, select, ignore)]
-    optional = _optional_columns(specs)
+    ran: list[RuleSpec] = []
     queries: list[pl.LazyFrame] = []
-    for spec in specs:
+    for code in sorted(rules):
+        if not selected(code, select, ignore):
+            continue
+        spec = rules[code]
         result = spec.func(ctx)
         # A rule that knows it has nothing to check returns an empty frame: no query to run.
         if isinstance(result, pl.DataFrame) and result.is_empty():
             continue
-        queries.append(_normalise(spec, result.lazy(), lang, optional))
+        ran.append(spec)
+        queries.append(result.lazy())
     # Collected together, so Polars plans and runs them as one set (in parallel, sharing common
     # sub-plans) instead of one query at a time. The in-memory engine: these are many small
     # queries, and the streaming engine (what "auto" picks in polars 2.1) costs about three times
     # as much to start each of them (measured: 52 queries over one document, 190 ms against 62).
-    parts = [p for p in pl.collect_all(queries, engine="in-memory") if p.height] if queries else []
+    results = pl.collect_all(queries, engine="in-memory") if queries else []
+    # Only the rules that found something are shaped into findings (on one document most rules
+    # find nothing), their columns known from the results; the shapes are collected together too.
+    shaped = [
+        _normalise(spec, result, lang)
+        for spec, result in zip(ran, results, strict=True)
+        if result.height
+    ]
+    parts = pl.collect_all(shaped, engine="in-memory") if shaped else []
     if not parts:
         return pl.DataFrame(schema=FINDINGS_SCHEMA)
     found = pl.concat(parts, how="vertical_relaxed")

@@ -150,7 +150,7 @@ _CHANGE_RE = re.compile(r"(增加|增长|上升|提高|减少|下降|降低|持�
 _CLAUSE_BREAK = re.compile(r"[，。；;,！!？?\n]")
 
 _NUMBER_RE = re.compile(
-    r"(?<![0-9A-Za-z.])(?P<sign>[-+])?\s*"
+    r"(?<![0-9A-Za-z.])(?:(?P<sign>[-+])[ \t\u3000]{0,3})?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:\s*(?P<unit>" + "|".join(re.escape(u) for u in _UNITS) + r"))?"
 )
@@ -209,8 +209,9 @@ def _comparator_before(norm: str, start: int) -> str | None:
 def _change_before(norm: str, start: int) -> str | None:
     """The change word that governs a number: the nearest one earlier in the same clause, with no
     other digit between it and the number."""
-    clause_start = 0
-    for m in _CLAUSE_BREAK.finditer(norm, 0, start):
+    window = max(0, start - 120)  # a clause is short: never rescan the whole line per number
+    clause_start = window
+    for m in _CLAUSE_BREAK.finditer(norm, window, start):
         clause_start = m.end()
     clause = norm[clause_start:start]
     words = list(_CHANGE_RE.finditer(clause))
@@ -318,6 +319,20 @@ def parse_target(text: str) -> Target:
         tail = norm[number.end :].strip()
         unit = tail[:4] or None if tail and not re.search(r"\d", tail) else None
     return Target(op=number.op, value=number.value, unit=unit)
+
+
+MAX_DIGITS = 20  # integer digits a figure may have (10^20 元 is far beyond any budget)
+MAX_DECIMALS = 8  # decimals a figure may have: the rules compute exactly at this scale
+
+
+def in_range(value: Decimal) -> bool:
+    """Whether a written figure can be reconciled exactly: finite, at most MAX_DIGITS integer
+    digits and MAX_DECIMALS decimals. Anything else is not a budget figure but noise."""
+    if not value.is_finite():
+        return False
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    return -exponent <= MAX_DECIMALS and len(digits) + exponent <= MAX_DIGITS
 
 
 def money_factor(unit: str | None) -> Decimal | None:

@@ -183,11 +183,6 @@ def test_a_report_that_fails_to_render_leaves_the_existing_file(tmp_path, capsys
     assert names(tmp_path) == ["report.toml"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli.main catches Exception, but pyo3's PanicException (what a Polars panic raises) "
-    "derives from BaseException: the user gets a Rust backtrace and a traceback, exit status 1",
-)
 def test_a_polars_panic_is_an_internal_error_not_a_traceback(tmp_path, capsys, monkeypatch):
     target = tmp_path / "report.json"
     target.write_bytes(PREVIOUS)
@@ -274,12 +269,6 @@ def test_output_onto_a_folder_is_exit_2(tmp_path, capsys):
 
 # --- a run that fails writes nothing -------------------------------------------------------------
 
-WRITES_NOTHING_YET = pytest.mark.xfail(
-    strict=True,
-    reason="cmd_check writes --write-baseline before it looks at the outcome, and with --output "
-    "it renders the report even when no document could be read",
-)
-
 
 @pytest.mark.parametrize(
     ("argv", "target"),
@@ -288,19 +277,16 @@ WRITES_NOTHING_YET = pytest.mark.xfail(
             ["check", "{missing}", "--output", "{target}"],
             "out.toml",
             id="check a missing file --output",
-            marks=WRITES_NOTHING_YET,
         ),
         pytest.param(
             ["check", "{pdf}", "--format", "json", "--output", "{target}"],
             "report.json",
             id="check a PDF --output",
-            marks=WRITES_NOTHING_YET,
         ),
         pytest.param(
             ["check", "{missing}", "--write-baseline", "{target}"],
             "baseline.toml",
             id="check a missing file --write-baseline",
-            marks=WRITES_NOTHING_YET,
         ),
         pytest.param(
             ["check", str(SAMPLE), "--baseline", "{missing}", "--output", "{target}"],
@@ -338,8 +324,6 @@ def test_a_run_that_fails_before_its_report_writes_nothing(
 
 # --- bad options ---------------------------------------------------------------------------------
 
-NOT_CHECKED_YET = "select/ignore codes are not validated: text that names no rule selects nothing"
-
 
 @pytest.mark.parametrize(
     ("argv", "needle"),
@@ -350,11 +334,6 @@ NOT_CHECKED_YET = "select/ignore codes are not validated: text that names no rul
             ["check", str(SAMPLE), "--jobs", "0"],
             "jobs",
             id="jobs 0",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="cli._settings: `args.jobs or settings.get('jobs')` treats --jobs 0 as "
-                "unset and runs with all cores",
-            ),
         ),
         pytest.param(["check", str(SAMPLE), "--jobs", "-1"], "jobs", id="jobs -1"),
         pytest.param(["check", str(SAMPLE), "--jobs", "two"], "--jobs", id="jobs two"),
@@ -362,25 +341,21 @@ NOT_CHECKED_YET = "select/ignore codes are not validated: text that names no rul
             ["check", str(SAMPLE), "--select", "PRC;BUD"],
             "select",
             id="select with a semicolon",
-            marks=pytest.mark.xfail(strict=True, reason=NOT_CHECKED_YET),
         ),
         pytest.param(
             ["check", str(SAMPLE), "--select", "价格"],
             "select",
             id="select in Chinese",
-            marks=pytest.mark.xfail(strict=True, reason=NOT_CHECKED_YET),
         ),
         pytest.param(
             ["check", str(SAMPLE), "--select", "XYZ"],
             "select",
             id="select a family that does not exist",
-            marks=pytest.mark.xfail(strict=True, reason=NOT_CHECKED_YET),
         ),
         pytest.param(
             ["check", str(SAMPLE), "--ignore", "PRC 001"],
             "ignore",
             id="ignore with a space inside a code",
-            marks=pytest.mark.xfail(strict=True, reason=NOT_CHECKED_YET),
         ),
         pytest.param(["check", str(SAMPLE), "--lang", "fr"], "--lang", id="lang"),
         pytest.param(["check", str(SAMPLE), "--format", "parquet"], "--output", id="parquet"),

@@ -957,37 +957,21 @@ EXTREMES = [
         sample_edit(143, "≥95%", "≥" + "1" + "0" * 30 + "%"),
         "x.txt",
         id="text: a performance target of 1e30 %",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=OUT_OF_RANGE + "'conversion from decimal[38,2] to decimal[38,8] failed' "
-            "(rules/_frames_perf.py _indicator_table; found by bench/fuzz_reader.py)",
-        ),
     ),
     pytest.param(
         sample_edit(2308, "45.11", "9" * 40),
         "x.txt",
         id="text: a 40-digit procurement total",
-        marks=pytest.mark.xfail(
-            strict=True, reason=OUT_OF_RANGE + "'Decimal is too large to fit in Decimal128'"
-        ),
     ),
     pytest.param(
         sample_edit(2503, "1534512.83", "9" * 40),
         "x.txt",
         id="text: a 40-digit asset value",
-        marks=pytest.mark.xfail(
-            strict=True, reason=OUT_OF_RANGE + "'Decimal is too large to fit in Decimal128'"
-        ),
     ),
     pytest.param(
         sample_edit(35, "2834.55", "0." + "0" * 60 + "1"),
         "x.txt",
         id="text: a figure with 61 decimals",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=OUT_OF_RANGE + "a Rust panic (pyo3 PanicException, a BaseException, which "
-            "cli.main does not catch: the user sees a Rust backtrace and a Python traceback)",
-        ),
     ),
     pytest.param(
         sample_edit(35, "2834.55", "-2834.55"), "x.txt", id="text: a negative income total"
@@ -997,7 +981,6 @@ EXTREMES = [
         toml_with("[document]\nyear = 99999999999999999999999\n"),
         "x.toml",
         id="toml: a 23-digit year",
-        marks=pytest.mark.xfail(strict=True, reason=OUT_OF_RANGE + "on an Int128 value"),
     ),
     pytest.param(
         toml_with("[budget]\nincome_total = {value = '1', line = 99999999999999999999}\n"),
@@ -1009,39 +992,21 @@ EXTREMES = [
         toml_with("[budget]\nincome_total = 1e400\n"),
         "x.toml",
         id="toml: a figure of 1e400",
-        marks=pytest.mark.xfail(
-            strict=True, reason=OUT_OF_RANGE + "'Decimal is too large to fit in Decimal128'"
-        ),
     ),
     pytest.param(
         toml_with(INDICATOR + "target_value = nan\n"),
         "x.toml",
         id="toml: target_value nan",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="canonical._Reader._decimal() keeps NaN and Infinity target values; the "
-            "performance frame then panics (PanicException)",
-        ),
     ),
     pytest.param(
         toml_with(INDICATOR + "target_value = 'sNaN'\n"),
         "x.toml",
         id="toml: target_value sNaN",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="canonical._Reader._decimal() keeps sNaN; the rules raise TypeError "
-            "'Cannot hash a signaling NaN value'",
-        ),
     ),
     pytest.param(
         toml_with("[document]\nyear = '²'\n"),
         "x.toml",
         id="toml: a year in superscript digits",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="canonical._Reader.integer(): '²'.isdigit() is True but int('²') raises "
-            "ValueError, which escapes read_bytes",
-        ),
     ),
     pytest.param(
         toml_with("[budget]\nincome_total = 2834.55\nexpenditure_total = '2,834.55万元'\n"),
@@ -1060,12 +1025,6 @@ WIDE_HEADER = ["一级指标", *["　"] * 20, "二级指标", "三级指标", "�
 INDICATOR_ROW = ["产出指标", "数量指标", "培训人数", "培训人数", "≥95%", "按照计划"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extract/performance.py _indicators(): a header row whose columns lie beyond the body "
-    "row's cells plus the 16 cells of _PAD makes texts[i] raise IndexError (found by "
-    "bench/fuzz_reader.py from shuffled performance-table lines)",
-)
 @pytest.mark.parametrize("kind", ["text", "docx"])
 def test_a_performance_header_wider_than_its_rows_is_read(kind):
     heading = ["2021年部门预算", "第五部分 绩效预算信息", "1、培训资金绩效目标表"]
@@ -1145,11 +1104,6 @@ def test_a_batch_read_by_worker_processes_lists_bad_files_too(bad_folder, capsys
     assert len({f["document"] for f in report["findings"]}) == 13
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="batch._read_one() catches only ReadError, RecursionError and MemoryError: any other "
-    "exception from the reader ends the whole run as an internal error, unread files included",
-)
 def test_a_file_that_crashes_the_reader_is_listed_and_the_batch_goes_on(
     bad_folder, capsys, monkeypatch
 ):

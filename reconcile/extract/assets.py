@@ -49,7 +49,7 @@ def extract_assets(part: PartSlice) -> tuple[Assets, list[YearMention], list[Pro
         text = para.text
         texts.append(text)
         for number in money_numbers(text):
-            before = text[: number.start]
+            before = text[max(0, number.start - 200) : number.start]
             clause = re.split(r"[，。；]", before)[-1]
             if stated is None and re.search(
                 r"资产总额|资产总值|资产合计|固定资产(?:原值|价值)?(?:为|共计|合计)?$", clause

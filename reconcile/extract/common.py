@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reconcile.model import Figure, Problem
-from reconcile.numbers import MONEY_UNITS, Number, first_number, normalise, parse_cell
+from reconcile.numbers import MONEY_UNITS, Number, first_number, in_range, normalise, parse_cell
 from reconcile.sources.layout import Block, Cell, Paragraph, Row, Table
 
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0]+")
@@ -28,7 +28,7 @@ def strip_ordinal(text: str) -> str:
 
 def figure_from_cell(cell: Cell, unit: str | None = None) -> Figure | None:
     number = parse_cell(cell.text)
-    if number is None:
+    if number is None or not in_range(number.value):
         return None
     return Figure(
         value=number.value,
@@ -57,7 +57,7 @@ def money_numbers(text: str, *, changes: bool = False) -> list[Number]:
 
     out = []
     for n in find_numbers(text, changes=changes):
-        if n.is_year or n.unit in ("年", "年度", "月", "日", "%"):
+        if n.is_year or n.unit in ("年", "年度", "月", "日", "%") or not in_range(n.value):
             continue
         if n.unit is None or n.unit in MONEY_UNITS:
             out.append(n)

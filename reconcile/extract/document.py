@@ -10,7 +10,7 @@ from reconcile.sources.layout import Block, Paragraph
 
 _TITLE_RE = re.compile(r"((?:19|20|21)\d{2})\s*年(?:度)?\s*(?:部门|单位)?\s*(预算|决算)")
 _PREAMBLE_DEPT_RE = re.compile(
-    r"现将(.+?)((?:19|20|21)\d{2})\s*年(?:度)?\s*(?:部门|单位)?\s*(预算|决算)"
+    r"现将(.{1,60}?)((?:19|20|21)\d{2})\s*年(?:度)?\s*(?:部门|单位)?\s*(预算|决算)"
 )
 
 

@@ -8,7 +8,7 @@ import re
 
 from reconcile.extract.common import PartSlice, squash, strip_ordinal
 from reconcile.model import Indicator, Performance, PerformanceProject, Problem, YearMention
-from reconcile.numbers import parse_target
+from reconcile.numbers import in_range, parse_target
 from reconcile.sources.layout import Paragraph, Row, Table
 
 _LEADING_YEAR = re.compile(r"^\s*((?:19|20|21)\d{2})\s*年")
@@ -56,6 +56,7 @@ def _indicators(
         cols: dict[str, int] | None = None
         level1 = level2 = None
         getters: tuple[int, ...] = ()
+        pad: list[str] = []
         for row in table.rows:
             cells = row.cells
             if cols is None:
@@ -69,6 +70,7 @@ def _indicators(
                 cols = _columns(row)
                 # a missing column reads the padding's last (empty) slot
                 getters = tuple(cols.get(name, -1) for name in _FIELDS)
+                pad = [""] * (max(getters) + 1)
                 level1 = level2 = None
                 continue
             if cols is None:
@@ -76,7 +78,7 @@ def _indicators(
             texts = [c.text for c in cells]
             if not any(texts):
                 continue
-            texts += _PAD
+            texts += pad
             i1, i2, i3, i4, i5, i6 = getters
             l1, l2, l3 = texts[i1] or None, texts[i2] or None, texts[i3] or None
             desc, target, basis = texts[i4] or None, texts[i5] or None, texts[i6] or None
@@ -91,7 +93,9 @@ def _indicators(
                     description=desc,
                     target=target,
                     target_op=parsed.op if parsed else None,
-                    target_value=parsed.value if parsed else None,
+                    target_value=parsed.value
+                    if parsed and parsed.value is not None and in_range(parsed.value)
+                    else None,
                     target_unit=parsed.unit if parsed else None,
                     basis=basis,
                     line=row.line,

@@ -33,7 +33,7 @@ _FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("special_account", re.compile(r"财政专户")),
     ("other_sources", re.compile(r"其他来源|其他收入")),
     ("other_channels", re.compile(r"其他渠道")),
-    ("current_year_total", re.compile(r"当年.*合计|^合计$|小计")),
+    ("current_year_total", re.compile(r"当年.{0,20}合计|^合计$|小计")),
     ("amount", re.compile(r"总计|采购金额|^金额$")),
 )
 # The template's column order, used when the header cannot be read.

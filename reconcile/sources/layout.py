@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-_MARKER_RE = re.compile(r"\[bookmark:[^\]]*\]")
+_MARKER_RE = re.compile(r"\[bookmark:[^\]\[\n]{0,200}\]")
 _SPACES = "\u3000\u00a0\u2009\u202f\ufeff \t"
 
 
