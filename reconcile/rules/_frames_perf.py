@@ -56,18 +56,21 @@ def label_norm(expr: pl.Expr) -> pl.Expr:
     return squashed(expr).str.replace(r"指标$", "")
 
 
+_PUNCTUATION = r"[。．.，,；;：:、]"
+_PARENTHESIS = r"[（(][^（）()]*[）)]"
+
+
 def name_norm(expr: pl.Expr) -> pl.Expr:
     """A level-3 name or a description for matching: no spaces or ★ markers, no leading 其中：, no
-    trailing parenthesis (twice, for ``（%）（人）``) and no trailing punctuation."""
-    trailing_paren = r"[（(][^（）()]*[）)]$"
+    trailing parenthesis (twice, for ``（%）（人）``) and no trailing punctuation.
+
+    Three passes: spaces and markers out at once; the prefix; then the whole tail at once —
+    punctuation, up to two parentheses, punctuation — which removes exactly what stripping the
+    punctuation, a parenthesis, another and the punctuation again one after the other does."""
     return (
-        squashed(expr)
-        .str.replace_all(r"[★☆]", "")
+        expr.str.replace_all(r"[\s\u3000\u00a0\u200b\ufeff★☆]+", "")
         .str.replace(r"^其中[:：]?", "")
-        .str.replace(r"[。．.，,；;：:、]+$", "")
-        .str.replace(trailing_paren, "")
-        .str.replace(trailing_paren, "")
-        .str.replace(r"[。．.，,；;：:、]+$", "")
+        .str.replace(rf"{_PUNCTUATION}*(?:{_PARENTHESIS}){{0,2}}{_PUNCTUATION}*$", "")
     )
 
 

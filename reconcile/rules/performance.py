@@ -57,11 +57,16 @@ _REVERSE_WORDS = (
 _COST_WORDS = r"成本|费用|经费|支出|开支"
 _SAVING_WORDS = r"节约|节省|节支|压缩|降低|下降|减少"
 
-_SHARE_END = r"(?:率|满意度|比例|比率|比值|占比|比重)$"
-_NOT_SHARE = (
+_SHARE_WORDS = r"(?:率|满意度|比例|比率|比值|占比|比重)"
+_CHANGE_RATE = (
     r"(?:增长|提高|提升|增加|上升|下降|降低|减少|变化|变动|发展|增|收益|回报|利润|周转|溢价|"
-    r"贡献|弹性|放大)率$|增速|增幅|倍率"
+    r"贡献|弹性|放大)率"
 )
+_SHARE_END = rf"{_SHARE_WORDS}$"
+_NOT_SHARE = rf"{_CHANGE_RATE}$|增速|增幅|倍率"
+# The same with a trailing 指标 allowed (what is_share reads: the name without that suffix).
+_SHARE_END_LABEL = rf"{_SHARE_WORDS}(?:指标)?$"
+_NOT_SHARE_LABEL = rf"{_CHANGE_RATE}(?:指标)?$|增速|增幅|倍率"
 
 # Count and amount words for PRF005.
 _COUNT_WORDS = (
@@ -148,10 +153,8 @@ def direction() -> pl.Expr:
 def is_share() -> pl.Expr:
     """A share-type rate: level 3 or description ends in 率/满意度/比例/… (a trailing 指标 ignored),
     neither is a growth or change rate, and the target is in %."""
-    l3 = pl.col("l3n").fill_null("").str.replace(r"指标$", "")
-    desc = pl.col("descn").fill_null("").str.replace(r"指标$", "")
-    rate = l3.str.contains(_SHARE_END) | desc.str.contains(_SHARE_END)
-    change = l3.str.contains(_NOT_SHARE) | desc.str.contains(_NOT_SHARE)
+    rate = _either(_SHARE_END_LABEL)
+    change = _either(_NOT_SHARE_LABEL)
     return rate & ~change & (pl.col("unit_n") == "%")
 
 

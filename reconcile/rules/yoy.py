@@ -62,6 +62,9 @@ def pairs_frame(ctx: Context) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 
+_NOTHING = F.empty()
+
+
 def _over_pairs(
     func: Callable[[Context], pl.LazyFrame],
 ) -> Callable[[Context], pl.LazyFrame | pl.DataFrame]:
@@ -70,7 +73,7 @@ def _over_pairs(
 
     @functools.wraps(func)
     def run(ctx: Context) -> pl.LazyFrame | pl.DataFrame:
-        return func(ctx) if ctx.pairs else F.empty()
+        return func(ctx) if ctx.pairs else _NOTHING
 
     return run
 
