@@ -201,7 +201,7 @@ class _Reader:
         if isinstance(raw, int):
             return raw if abs(raw) < 10**12 else None
         if isinstance(raw, Decimal):
-            if raw.is_finite() and abs(raw) < 10**12 and raw == raw.to_integral_value():
+            if raw.is_finite() and raw.adjusted() < 12 and raw == raw.to_integral_value():
                 return int(raw)
             return None
         if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():

@@ -123,7 +123,8 @@ def resolve_header(rows: Sequence[Row], width: int) -> list[str]:
     # groups: list of (start, end) column ranges at the current level
     groups = [(i, i + 1) for i in range(width)]
     group_empty = [not c.text for c in base.cells]
-    above = [r for r in rows[: rows.index(base)] if len(r) < len(groups) or r is not base]
+    # a header has a few rows; never walk more than six above the widest one
+    above = list(rows[max(0, rows.index(base) - 6) : rows.index(base)])
     for row in reversed(above):
         n = len(row)
         if n >= len(groups):
