@@ -153,8 +153,8 @@ class _Reader:
         value_raw = raw
         if isinstance(raw, dict):
             value_raw = raw.get("value")
-            line = raw.get("line") if isinstance(raw.get("line"), int) else None
-            col = raw.get("col") if isinstance(raw.get("col"), int) else None
+            line = self.integer(raw.get("line"))
+            col = self.integer(raw.get("col"))
             text = raw.get("text") if isinstance(raw.get("text"), str) else None
             unit = raw.get("unit") if isinstance(raw.get("unit"), str) else None
             location = raw.get("location") if isinstance(raw.get("location"), str) else None
