@@ -105,11 +105,18 @@ _ROWS_UPTO = 128
 
 
 def _frame(columns: dict[str, Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """A frame from column lists, in the schema's column order."""
+    """A frame from column lists, in the schema's column order; Decimal columns of a large frame
+    are converted once per distinct value (see :func:`decimal_column`)."""
     lists = [columns[name] for name in schema]
     if len(lists[0]) <= _ROWS_UPTO:
         return pl.DataFrame(list(zip(*lists, strict=True)), schema=schema, orient="row")
-    return pl.DataFrame(dict(zip(schema, lists, strict=True)), schema=schema)
+    return pl.DataFrame(
+        {
+            name: decimal_column(values, dtype) if isinstance(dtype, pl.Decimal) else values
+            for (name, dtype), values in zip(schema.items(), lists, strict=True)
+        },
+        schema=schema,
+    )
 
 
 def _parts(ctx: Context, part: str) -> tuple[list[int], list[Any]]:

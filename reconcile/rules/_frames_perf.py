@@ -29,7 +29,7 @@ expressions over these frames.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from itertools import chain, repeat
 from typing import Any
 
 import polars as pl
@@ -125,15 +125,22 @@ def _fill_down(name: str) -> pl.Expr:
 _DISTINCT_FROM = 2048
 
 
-def _per_distinct(df: pl.DataFrame, inputs: list[str], outputs: dict[str, pl.Expr]) -> pl.DataFrame:
-    """``df`` with ``outputs`` (expressions over the ``inputs`` columns) computed once per
-    distinct combination of the inputs: indicator texts repeat down a table and across the
-    documents of one template, and the regular expressions cost far more than the join that
-    spreads their results."""
+def _per_distinct(df: pl.DataFrame, inputs: list[str], *stages: dict[str, pl.Expr]) -> pl.DataFrame:
+    """``df`` with the columns of ``stages`` (expressions over the ``inputs`` columns and the
+    stages before) computed once per distinct combination of the inputs: indicator texts repeat
+    down a table and across the documents of one template, and the regular expressions cost far
+    more than the join that spreads their results."""
     if df.height < _DISTINCT_FROM:
-        return df.with_columns(**outputs)
-    table = df.select(inputs).unique().with_columns(**outputs)
+        for stage in stages:
+            df = df.with_columns(**stage)
+        return df
+    table = df.select(inputs).unique()
+    for stage in stages:
+        table = table.with_columns(**stage)
     return df.join(table, on=inputs, how="left", nulls_equal=True, maintain_order="left")
+
+
+_PROJECT_COLUMNS = ("doc", "project_no", "project", "project_line")
 
 
 def _indicator_table(ctx: Context) -> pl.DataFrame:
@@ -149,9 +156,19 @@ def _indicator_table(ctx: Context) -> pl.DataFrame:
                 project_nos.append(p + 1)
                 projects.append(project)
     counts = [len(project.indicators) for project in projects]
-
-    def repeat(values: Iterable[Any]) -> list[Any]:
-        return [v for v, n in zip(values, counts, strict=True) for _ in range(n)]
+    # Every row's project (an index into the project columns) and its place in the table.
+    row_project = pl.Series(
+        "_project", list(chain.from_iterable(map(repeat, range(len(counts)), counts))), pl.Int64
+    )
+    per_project = pl.DataFrame(
+        {
+            "doc": docs,
+            "project_no": project_nos,
+            "project": [project.name for project in projects],
+            "project_line": [project.line for project in projects],
+        },
+        schema={name: INDICATOR_SCHEMA[name] for name in _PROJECT_COLUMNS},
+    )[row_project]
 
     inds = [ind for project in projects for ind in project.indicators]
     ops = [ind.target_op for ind in inds]
@@ -164,13 +181,9 @@ def _indicator_table(ctx: Context) -> pl.DataFrame:
             # A hand-written source may give the target text only.
             parsed = parse_target(target)
             ops[k], values[k], units[k] = parsed.op, parsed.value, parsed.unit
-    return pl.DataFrame(
+    rows = pl.DataFrame(
         {
-            "doc": repeat(docs),
-            "project_no": repeat(project_nos),
-            "project": repeat(project.name for project in projects),
-            "project_line": repeat(project.line for project in projects),
-            "ordinal": [j for n in counts for j in range(1, n + 1)],
+            "ordinal": list(chain.from_iterable(range(1, n + 1) for n in counts)),
             "level1": [ind.level1 for ind in inds],
             "level2": [ind.level2 for ind in inds],
             "level3": [ind.level3 for ind in inds],
@@ -182,9 +195,11 @@ def _indicator_table(ctx: Context) -> pl.DataFrame:
             "basis": [ind.basis for ind in inds],
             "line": [ind.line for ind in inds],
             "location": [ind.location or None for ind in inds],
-            "_project": repeat(range(len(projects))),
         },
-        schema={**INDICATOR_SCHEMA, "_project": pl.Int64()},
+        schema={k: v for k, v in INDICATOR_SCHEMA.items() if k not in _PROJECT_COLUMNS},
+    )
+    return pl.concat([per_project, rows, row_project.to_frame()], how="horizontal").select(
+        *INDICATOR_SCHEMA, "_project"
     )
 
 
@@ -218,6 +233,7 @@ def indicators_frame(ctx: Context) -> pl.DataFrame:
         ),
     )
     marks = placeholder_columns()
+    judged = shared_columns()
     df = _per_distinct(
         df,
         ["level1", "level2", "level3", "description", "target", "target_unit"],
@@ -229,9 +245,8 @@ def indicators_frame(ctx: Context) -> pl.DataFrame:
             "unit_n": unit_norm(pl.col("target_unit")),
             **marks,
         },
+        judged,
     )
-    judged = shared_columns()
-    df = _per_distinct(df, ["l1n", "l2n", "l3n", "descn", "unit_n"], judged)
     problems = basis_columns()
     df = _per_distinct(df, ["basis"], {"basisn": name_norm(pl.col("basis")), **problems})
     return df.select(
