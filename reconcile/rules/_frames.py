@@ -32,6 +32,7 @@ from reconcile.model import (
     PROCUREMENT_FIGURE_FIELDS,
     SECTIONS,
     Figure,
+    Part,
 )
 from reconcile.numbers import MONEY_UNITS
 from reconcile.rules._tolerance import MONEY, exceeds, fmt, half_if, half_unit_of, lit
@@ -498,7 +499,7 @@ def doc_parts_frame(ctx: Context) -> pl.DataFrame:
     }
     n = len(ctx.documents)
     width = len(PART_SECTIONS)
-    headings = []
+    headings: list[Part | None] = []
     for doc in ctx.documents:
         found = {p.key: p for p in doc.parts}
         headings.extend(found.get(part) for part in PART_SECTIONS)
