@@ -17,6 +17,7 @@ import polars as pl
 
 from reconcile.engine import check_frame
 from reconcile.errors import ReadError
+from reconcile.gcpause import without_cycle_collection
 from reconcile.model import SCHEMA_DISCLOSURE, Document, DocumentInfo
 from reconcile.reader import read_path
 from reconcile.report import ReadFailure, Report
@@ -91,11 +92,12 @@ def load_many(
     """Read every file into a Document (in this process: the app needs whole documents)."""
     documents: list[Document] = []
     errors: list[ReadFailure] = []
-    for i, path in enumerate(files, 1):
-        result = _read_one(path)
-        (documents if isinstance(result, Document) else errors).append(result)  # type: ignore[arg-type]
-        if progress:
-            progress(i, len(files))
+    with without_cycle_collection():
+        for i, path in enumerate(files, 1):
+            result = _read_one(path)
+            (documents if isinstance(result, Document) else errors).append(result)  # type: ignore[arg-type]
+            if progress:
+                progress(i, len(files))
     return documents, errors
 
 
@@ -106,7 +108,9 @@ def _read_chunk(paths: Sequence[str]) -> Chunk:
     """A reader process's share: read the files and build their per-document frames, so that
     only compact frames (Arrow IPC when pickled) travel back, never the documents themselves."""
     documents, errors = load_many(paths)
-    return [d.info for d in documents], build_document_frames(documents), errors
+    with without_cycle_collection():
+        frames = build_document_frames(documents)
+    return [d.info for d in documents], frames, errors
 
 
 def load_frames(

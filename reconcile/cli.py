@@ -368,7 +368,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
-        return COMMANDS[args.command](args)
+        if args.command == "tui":  # a long-lived app keeps the collector
+            return cmd_tui(args)
+        from reconcile.gcpause import without_cycle_collection
+
+        with without_cycle_collection():  # a short run that makes many objects and no cycles
+            return COMMANDS[args.command](args)
     except ReadError as exc:
         return _error(f"{exc.path}: {exc.reason}")
     except (UsageError, WriteError) as exc:
