@@ -13,6 +13,7 @@ import hashlib
 import string
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from hashlib import sha1
+from typing import Any
 
 import polars as pl
 
@@ -169,6 +170,17 @@ def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(ids)
 
 
+OPTIMISE_FROM = 64  # documents; see _optimisations
+
+
+def _optimisations(documents: int) -> dict[str, Any]:
+    """How the rule queries are planned. Polars' optimiser pays on many documents and costs more
+    than it saves on a few: collecting the ~50 queries of one document took 33 ms optimised and
+    19 ms not, of 16 documents 33 and 24 ms; from about 64 documents on the two are even, and on
+    1,000 the optimised plan wins (0.39 s against 0.56 s). The results are the same."""
+    return {} if documents >= OPTIMISE_FROM else {"optimizations": pl.QueryOptFlags.none()}
+
+
 def check_frame(
     documents: Sequence[Document],
     *,
@@ -204,7 +216,8 @@ def check_frame(
     # sub-plans) instead of one query at a time. The in-memory engine: these are many small
     # queries, and the streaming engine (what "auto" picks in polars 2.1) costs about three times
     # as much to start each of them (measured: 52 queries over one document, 190 ms against 62).
-    results = pl.collect_all(queries, engine="in-memory") if queries else []
+    optimise = _optimisations(len(documents))
+    results = pl.collect_all(queries, engine="in-memory", **optimise) if queries else []
     # Only the rules that found something are shaped into findings (on one document most rules
     # find nothing), their columns known from the results; the shapes are collected together too.
     shaped = [
@@ -212,7 +225,7 @@ def check_frame(
         for spec, result in zip(ran, results, strict=True)
         if result.height
     ]
-    parts = pl.collect_all(shaped, engine="in-memory") if shaped else []
+    parts = pl.collect_all(shaped, engine="in-memory", **optimise) if shaped else []
     if not parts:
         return pl.DataFrame(schema=FINDINGS_SCHEMA)
     found = pl.concat(parts, how="vertical_relaxed")
