@@ -58,31 +58,13 @@ from typing import Any
 import polars as pl
 
 from reconcile.canonical import drop_nulls
+from reconcile.diffrows import ROW_COLUMNS, ROW_SCHEMA, STATUSES
 from reconcile.errors import UsageError
 from reconcile.model import SCHEMA_DIFF, SECTIONS, Document, Finding
 from reconcile.rules import _frames, _frames_perf
 from reconcile.rules._frames_perf import squashed
 from reconcile.rules._tolerance import MONEY, fmt, lit
 from reconcile.rules.registry import Context
-
-STATUSES = ("changed", "added", "removed", "unchanged")
-ROW_COLUMNS = (
-    "section",
-    "key",
-    "field",
-    "label",
-    "old",
-    "new",
-    "delta",
-    "delta_pct",
-    "stated_delta",
-    "status",
-    "old_line",
-    "new_line",
-)
-ROW_SCHEMA: dict[str, pl.DataType] = {
-    name: pl.Int64() if name.endswith("_line") else pl.String() for name in ROW_COLUMNS
-}
 
 _O, _N = "o\x1f", "n\x1f"  # column prefixes of the two sides of a join
 _TOLERANCE_DECIMALS = 8  # the scale of MONEY

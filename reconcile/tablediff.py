@@ -61,27 +61,8 @@ from typing import Any, NoReturn
 
 import polars as pl
 
+from reconcile.diffrows import ROW_SCHEMA, SCHEMA_DIFF, STATUSES
 from reconcile.errors import ReadError, UsageError
-
-SCHEMA = "reconcile.diff/1"
-STATUSES = ("changed", "added", "removed", "unchanged")
-ROW_COLUMNS = (
-    "section",
-    "key",
-    "field",
-    "label",
-    "old",
-    "new",
-    "delta",
-    "delta_pct",
-    "stated_delta",
-    "status",
-    "old_line",
-    "new_line",
-)
-ROW_SCHEMA: dict[str, pl.DataType] = {
-    name: pl.Int64() if name.endswith("_line") else pl.String() for name in ROW_COLUMNS
-}
 
 _FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".xlsx": "xlsx"}
 
@@ -784,7 +765,7 @@ class TableDiff:
     def to_dict(self) -> dict[str, Any]:
         """The ``reconcile.diff/1`` document with Python str/int/None values."""
         return {
-            "schema": SCHEMA,
+            "schema": SCHEMA_DIFF,
             "old": self.old,
             "new": self.new,
             "summary": dict(self.summary),
@@ -800,7 +781,7 @@ class TableDiff:
 def render_json(diff: TableDiff) -> str:
     """The contract as JSON; the rows are serialised by Polars, which is fast for large tables."""
     head = {
-        "schema": SCHEMA,
+        "schema": SCHEMA_DIFF,
         "old": diff.old,
         "new": diff.new,
         "summary": diff.summary,
