@@ -35,7 +35,7 @@ from reconcile.model import (
     Part,
 )
 from reconcile.numbers import MONEY_UNITS
-from reconcile.rules._tolerance import MONEY, exceeds, fmt, half_if, half_unit_of, lit
+from reconcile.rules._tolerance import MONEY, exceeds, fmt, half_if, half_unit_of, lit, zero
 from reconcile.rules.registry import Context, frame
 
 # ----------------------------------------------------------------------------------- figures
@@ -647,6 +647,53 @@ def sum_check(
         .filter(exceeds("_diff", "_band"))
     )
     return with_figures(out)
+
+
+def column_totals(long: pl.LazyFrame, *, empty_part_lines: bool) -> pl.LazyFrame:
+    """The columns of a table whose rows do not add up to its 合计 row, from ``long`` — one row
+    per (doc, column, table row) with ``value`` (a figure or null), ``vline``, ``vloc`` and
+    ``is_total``.
+
+    Per document and column, the 合计 row's cell is compared with the sum of the other rows,
+    empty cells counting as an exact 0, within the band of the half units of every filled cell;
+    a column whose 合计 cell and rows are all empty is skipped. The result has the figures of
+    ``with_figures``, ``lines`` (the 合计 cell's line, then the rows': every row's when
+    ``empty_part_lines``, else only those of filled cells) and ``location``."""
+    part_lines = pl.col("vline")
+    if not empty_part_lines:
+        part_lines = part_lines.filter(pl.col("value").is_not_null())
+    parts = (
+        long.filter(~pl.col("is_total"))
+        .group_by("doc", "column")
+        .agg(
+            _sum=pl.col("value").fill_null(zero()).sum(),
+            _parts_band=half_if("value").sum(),
+            _filled=pl.col("value").is_not_null().sum(),
+            _part_lines=part_lines.drop_nulls(),
+        )
+    )
+    totals = long.filter(pl.col("is_total")).unique(["doc", "column"], keep="first")
+    joined = totals.join(parts, on=["doc", "column"], how="inner")
+    out = parts_exceed_total(joined.filter(pl.col("value").is_not_null() | (pl.col("_filled") > 0)))
+    return with_figures(out).with_columns(
+        lines=lines("vline", "_part_lines"), location=pl.col("vloc")
+    )
+
+
+def parts_exceed_total(df: pl.LazyFrame) -> pl.LazyFrame:
+    """The rows of ``df`` whose total ``value`` (null: an empty cell, an exact 0) differs from
+    ``_sum``, the sum of its parts, by more than the band: ``_parts_band`` (the parts' half
+    units) plus the total's half unit. Adds ``_exp``, ``_act``, ``_band`` and ``_diff`` for
+    ``with_figures``."""
+    return (
+        df.with_columns(
+            _exp=pl.col("_sum"),
+            _act=pl.col("value").fill_null(zero()),
+            _band=pl.col("_parts_band") + half_if("value"),
+        )
+        .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
+        .filter(exceeds("_diff", "_band"))
+    )
 
 
 def with_figures(df: pl.LazyFrame) -> pl.LazyFrame:

@@ -42,7 +42,7 @@ def children_sum_to_parent(ctx: Context) -> pl.LazyFrame:
         .group_by("doc", "parent")
         .agg(
             _sum=pl.col("value").fill_null(zero()).sum(),
-            _children_band=half_if("value").sum(),
+            _parts_band=half_if("value").sum(),
             _filled=pl.col("value").is_not_null().sum(),
             _child_lines=pl.coalesce("value_line", "line")
             .filter(pl.col("value").is_not_null())
@@ -54,15 +54,8 @@ def children_sum_to_parent(ctx: Context) -> pl.LazyFrame:
         .filter(pl.col("_filled") > 0)
     )
     parents = rows.unique(["doc", "name"], keep="first")
-    out = (
+    out = F.parts_exceed_total(
         parents.join(children, left_on=["doc", "name"], right_on=["doc", "parent"], how="inner")
-        .with_columns(
-            _exp=pl.col("_sum"),
-            _act=pl.col("value").fill_null(zero()),
-            _band=pl.col("_children_band") + half_if("value"),
-        )
-        .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
-        .filter(exceeds("_diff", "_band"))
     )
     out = F.with_figures(out).with_columns(
         key=pl.col("name"),

@@ -8,7 +8,7 @@ import polars as pl
 
 from reconcile.model import PROCUREMENT_AMOUNT_FIELDS
 from reconcile.rules import _frames as F
-from reconcile.rules._tolerance import exceeds, fmt, half, half_if, zero
+from reconcile.rules._tolerance import exceeds, fmt, half
 from reconcile.rules.registry import Context, rule
 
 FUNDING_PARTS = ("general_budget", "fund_budget", "special_account", "other_sources")
@@ -181,34 +181,10 @@ def columns_sum_to_total(ctx: Context) -> pl.LazyFrame:
     all empty is fine. Why: the 合计 row is what the text quotes. Example: the 总计 column
     0.4 + 2.5 + 1.05 + 0.94 + 5 + 20 + 2.5 + 10 + 2 + 0.72 = 45.11 holds.
     """
-    long = _columns_long(F.lazy(ctx, "procurement_lines"))
-    parts = (
-        long.filter(~pl.col("is_total"))
-        .group_by("doc", "column")
-        .agg(
-            _sum=pl.col("value").fill_null(zero()).sum(),
-            _parts_band=half_if("value").sum(),
-            _filled=pl.col("value").is_not_null().sum(),
-            _part_lines=pl.col("vline").filter(pl.col("value").is_not_null()).drop_nulls(),
-        )
-    )
-    totals = long.filter(pl.col("is_total")).unique(["doc", "column"], keep="first")
-    out = (
-        totals.join(parts, on=["doc", "column"], how="inner")
-        .filter(pl.col("value").is_not_null() | (pl.col("_filled") > 0))
-        .with_columns(
-            _exp=pl.col("_sum"),
-            _act=pl.col("value").fill_null(zero()),
-            _band=pl.col("_parts_band") + half_if("value"),
-        )
-        .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
-        .filter(exceeds("_diff", "_band"))
-    )
-    out = F.with_figures(out).with_columns(
+    out = F.column_totals(_columns_long(F.lazy(ctx, "procurement_lines")), empty_part_lines=False)
+    out = out.with_columns(
         key=pl.concat_str([pl.lit("合计|"), pl.col("column")]),
         column_zh=pl.col("column").replace_strict(_COLUMN_ZH),
-        lines=F.lines("vline", "_part_lines"),
-        location=pl.col("vloc"),
     )
     return F.result(out, "column", "column_zh")
 

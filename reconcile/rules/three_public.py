@@ -55,33 +55,9 @@ def rows_sum_to_total(ctx: Context) -> pl.LazyFrame:
     comparison quote; a wrong 合计 spreads. Example: 0 + 0 + 3 + 0 = 3 (prior) and 2.7 = 2.7
     (current) hold.
     """
-    long = _long(F.lazy(ctx, "three_public_rows"))
-    parts = (
-        long.filter(~pl.col("is_total"))
-        .group_by("doc", "column")
-        .agg(
-            _sum=pl.col("value").fill_null(zero()).sum(),
-            _parts_band=half_if("value").sum(),
-            _filled=pl.col("value").is_not_null().sum(),
-            _part_lines=pl.col("vline").drop_nulls(),
-        )
-    )
-    totals = long.filter(pl.col("is_total")).unique(["doc", "column"], keep="first")
-    out = (
-        totals.join(parts, on=["doc", "column"], how="inner")
-        .filter(pl.col("value").is_not_null() | (pl.col("_filled") > 0))
-        .with_columns(
-            _exp=pl.col("_sum"),
-            _act=pl.col("value").fill_null(zero()),
-            _band=pl.col("_parts_band") + half_if("value"),
-        )
-        .with_columns(_diff=pl.col("_act") - pl.col("_exp"))
-        .filter(exceeds("_diff", "_band"))
-    )
-    out = F.with_figures(out).with_columns(
+    out = F.column_totals(_long(F.lazy(ctx, "three_public_rows")), empty_part_lines=True)
+    out = out.with_columns(
         key=pl.concat_str([pl.lit("合计/"), pl.col("column")]),
-        lines=F.lines("vline", "_part_lines"),
-        location=pl.col("vloc"),
         column_zh=pl.col("column").replace_strict({"prior": "上年", "current": "本年"}),
     )
     return F.result(out, "column", "column_zh")
