@@ -304,7 +304,9 @@ class Target:
 
 @lru_cache(maxsize=8192)
 def parse_target(text: str) -> Target:
-    """Split a performance target into comparator, number and unit (None where absent)."""
+    """Split a performance target into comparator, number and unit (None where absent). A number
+    beyond what can be reconciled exactly (see ``in_range``) is no value: comparator and unit
+    are kept, the value is None."""
     norm = normalise(text).strip()
     number = first_number(norm)
     if number is None:
@@ -318,7 +320,8 @@ def parse_target(text: str) -> Target:
     if unit is None:
         tail = norm[number.end :].strip()
         unit = tail[:4] or None if tail and not re.search(r"\d", tail) else None
-    return Target(op=number.op, value=number.value, unit=unit)
+    value = number.value if in_range(number.value) else None
+    return Target(op=number.op, value=value, unit=unit)
 
 
 MAX_DIGITS = 20  # integer digits a figure may have (10^20 元 is far beyond any budget)

@@ -289,6 +289,9 @@ TARGETS = [
     ("≥3款", "≥", "3", "款"),
     ("好评", None, None, None),
     ("不低于**", "≥", None, None),
+    # beyond what can be reconciled exactly (61 decimals, 40 digits): no value, the rest kept
+    ("≥0." + "0" * 60 + "1%", "≥", None, "%"),
+    ("9" * 40 + "人", None, None, "人"),
 ]
 
 

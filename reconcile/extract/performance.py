@@ -8,7 +8,7 @@ import re
 
 from reconcile.extract.common import PartSlice, squash, strip_ordinal
 from reconcile.model import Indicator, Performance, PerformanceProject, Problem, YearMention
-from reconcile.numbers import in_range, parse_target
+from reconcile.numbers import parse_target
 from reconcile.sources.layout import Paragraph, Row, Table
 
 _LEADING_YEAR = re.compile(r"^\s*((?:19|20|21)\d{2})\s*年")
@@ -93,9 +93,7 @@ def _indicators(
                     description=desc,
                     target=target,
                     target_op=parsed.op if parsed else None,
-                    target_value=parsed.value
-                    if parsed and parsed.value is not None and in_range(parsed.value)
-                    else None,
+                    target_value=parsed.value if parsed else None,
                     target_unit=parsed.unit if parsed else None,
                     basis=basis,
                     line=row.line,
