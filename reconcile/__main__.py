@@ -1,3 +1,3 @@
-from reconcile.cli import main
+from reconcile.cli import run
 
-raise SystemExit(main())
+run()

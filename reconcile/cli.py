@@ -395,6 +395,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
 
+def run() -> None:
+    """The command's entry point (``reconcile``, ``python -m reconcile``): ``main``, then the
+    process ends at once.
+
+    Python's orderly shutdown frees every module and object one by one and waits for Polars'
+    threads; that took about 50 ms of a 0.35 s one-document check (measured: bench/README.md).
+    A finished command has nothing left to clean up: every file it wrote is closed (written
+    atomically), and its output is flushed here, so it ends with ``os._exit``. ``--help``,
+    ``--version`` and other early exits (SystemExit) take the ordinary way out."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        # OSError: the reader went away (``| head``); ValueError: the stream is closed.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 def _quiet_broken_pipe() -> None:
     """After the reader of our stdout went away (``| head``), exit without a traceback."""
     try:

@@ -434,6 +434,21 @@ def test_a_real_pipe_into_check_and_extract():
     assert data["budget"]["income_total"]["value"] == "2834.55"
 
 
+def test_the_entry_point_ends_with_mains_status_and_all_of_the_output(tmp_path, capsys):
+    """``python -m reconcile`` ends the process with ``os._exit`` once the output is flushed:
+    the status is main's, the printed report is whole, and a report written with --output is
+    the same as the one main prints in this process."""
+    shown = cli("check", str(SAMPLE), "--fail-on", "warning")
+    assert shown.returncode == 1, shown.stderr
+    assert run(["check", str(SAMPLE), "--fail-on", "warning"]) == 1
+    assert shown.stdout.decode("utf-8") == capsys.readouterr().out
+    report = tmp_path / "report.json"
+    written = cli("check", str(SAMPLE), "--format", "json", "--output", str(report))
+    assert written.returncode == 0, written.stderr
+    assert run(["check", str(SAMPLE), "--format", "json"]) == 0
+    assert json.loads(report.read_text("utf-8")) == json.loads(capsys.readouterr().out)
+
+
 # --- output into a closed pipe, and onto terminals that are not UTF-8 ------------------------------
 
 
