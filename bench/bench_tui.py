@@ -150,6 +150,9 @@ def main() -> None:
         return
 
     py = sys.executable
+    # Byte-compile the project first, as pip install does for an installed package (this
+    # machine sets PYTHONDONTWRITEBYTECODE=1; see bench_check.py).
+    subprocess.run([py, "-m", "compileall", "-q", "reconcile", "tui"], cwd=ROOT, check=True)
     mark = Path(tempfile.mkdtemp()) / "first-screen"
     start_app = "import sys; from tui.app import ReconcileApp; ReconcileApp(sys.argv[1:]).run(headless=True)"
     best: dict[str, float] = {}
