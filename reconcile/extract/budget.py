@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any, cast
 
 from reconcile.extract.common import PartSlice, figure_from_number, money_numbers
 from reconcile.model import Budget, Figure, Problem, YearMention
@@ -104,7 +105,8 @@ def extract_budget(part: PartSlice) -> tuple[Budget, list[YearMention], list[Pro
             )
         )
     budget = Budget(line=part.heading.line if part.heading else None)
-    return replace(budget, **fields), mentions, problems
+    # ``fields`` maps Budget's figure fields (the labels' names) to Figures.
+    return replace(budget, **cast("dict[str, Any]", fields)), mentions, problems
 
 
 def _change(para: Paragraph, fields: dict[str, Figure]) -> None:

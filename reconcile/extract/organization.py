@@ -23,9 +23,9 @@ def extract_organization(part: PartSlice) -> Organization:
             if not cols:
                 for i, cell in enumerate(row.cells):
                     text = squash(cell.text)
-                    for name, pattern in _COLUMNS:
-                        if name not in cols and pattern.search(text):
-                            cols[name] = i
+                    for key, pattern in _COLUMNS:
+                        if key not in cols and pattern.search(text):
+                            cols[key] = i
                             break
                 if "name" not in cols:
                     cols = {}
