@@ -10,8 +10,9 @@ import argparse
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from reconcile.errors import ReadError, UsageError, WriteError
 
@@ -20,7 +21,7 @@ FAIL_ON = ("error", "warning", "info", "never")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
@@ -167,19 +168,25 @@ def _fails(worst: Any, fail_on: str) -> bool:
     return bool(worst >= Severity.parse(fail_on))
 
 
+PROGRESS_AFTER = 1.0  # seconds: a batch that is done sooner shows no progress bar
+
+
 def _progress(quiet: bool) -> Any:
-    """A rich progress bar on stderr for batches, when stderr is a terminal."""
+    """A rich progress bar on stderr for a batch still reading after about a second, when stderr
+    is a terminal (never on stdout, which may carry the report)."""
     if quiet or not sys.stderr.isatty():
         return None, None
+    started = time.monotonic()
     state: dict[str, Any] = {}
 
     def update(done: int, total: int) -> None:
-        if total < 50:
-            return
         if "bar" not in state:
+            if done >= total or time.monotonic() - started < PROGRESS_AFTER:
+                return
+            from rich.console import Console
             from rich.progress import Progress
 
-            bar = Progress(transient=True, console=None)
+            bar = Progress(transient=True, console=Console(stderr=True))
             bar.start()
             state["bar"] = bar
             state["task"] = bar.add_task("reading", total=total)
@@ -322,15 +329,15 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     old = read_path(args.old).document
     new = read_path(args.new).document
-    result = compare.diff_documents(
+    diff = compare.diff_documents(
         old,
         new,
         only_changed=args.only_changed,
         lang=settings["lang"],
         tolerance=args.tolerance,
     )
-    _emit(compare.render(result, args.format), args.output)
-    worst = max((f.severity for f in result.findings), default=None)
+    _emit(compare.render(diff, args.format), args.output)
+    worst = max((f.severity for f in diff.findings), default=None)
     return EXIT_FINDINGS if _fails(worst, settings["fail-on"]) else EXIT_OK
 
 
@@ -395,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
 
-def run() -> None:
+def run() -> NoReturn:
     """The command's entry point (``reconcile``, ``python -m reconcile``): ``main``, then the
     process ends at once.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import tomllib
 from pathlib import Path
 
@@ -199,3 +200,28 @@ def test_rule_documentation(capsys):
     _, out, _ = run(capsys, "rules", "--format", "json")
     codes = [r["code"] for r in json.loads(out)]
     assert codes == sorted(codes) and len(codes) >= 25
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["shown", "--quiet"])
+def test_a_batch_shows_progress_on_a_terminal_stderr_and_never_on_stdout(
+    tmp_path, monkeypatch, capsys, quiet
+):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        (folder / f"{name}.txt").write_bytes(SAMPLE.read_bytes())
+    args = ["check", str(folder), "--format", "json", "--jobs", "1"]
+    code, plain, _ = run(capsys, *args)  # stderr is not a terminal: no bar
+    monkeypatch.setattr("reconcile.cli.PROGRESS_AFTER", 0.0)  # any batch counts as slow here
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main([*args, *(["--quiet"] if quiet else [])]) == code
+    assert capsys.readouterr().out == plain  # the report on stdout is untouched
+    assert ("reading" in terminal.getvalue()) is not quiet
