@@ -34,6 +34,7 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from mangle import mangle_tables, row_groups
 
 from reconcile.canonical import document_to_dict, drop_nulls
 from reconcile.cli import main
@@ -779,18 +780,6 @@ def test_word_files_from_the_grammar_give_a_model_or_a_read_error_and_the_rules_
     models_or_read_errors(files, "x.docx")
 
 
-def row_groups(lines: list[str]) -> list[tuple[int, int]]:
-    """(start, end) of every run of consecutive cell lines: one table row (or part of one)."""
-    groups, start = [], None
-    for i, line in enumerate([*lines, ""]):
-        if line.startswith("\t"):
-            start = i if start is None else start
-        elif start is not None:
-            groups.append((start, i))
-            start = None
-    return groups
-
-
 SAMPLE_ROWS = row_groups(SAMPLE_LINES)
 IN_RANGE_NUMBERS = [
     "999999999999",
@@ -821,65 +810,17 @@ HUGE_NUMBERS = [
 ]
 
 
-def replace_digits(text: str, new: str) -> str:
-    """``text`` with its first run of digits (and decimal point) replaced by ``new``."""
-    start = next((i for i, ch in enumerate(text) if ch.isdigit()), None)
-    if start is None:
-        return text + new
-    end = start
-    while end < len(text) and (text[end].isdigit() or text[end] in ".,"):
-        end += 1
-    return text[:start] + new + text[end:]
-
-
 @st.composite
 def mangled_tables(draw: st.DrawFn, numbers: list[str]) -> bytes:
-    """The sample with its table rows mangled: cells deleted or duplicated within a row, TABs
-    removed or added at line starts, rows of 1 or 30 cells, blank lines added inside rows or taken
-    from between them, and figures replaced by ``numbers``."""
-    lines = list(SAMPLE_LINES)
-    for _ in range(draw(st.integers(1, 8))):
-        groups = row_groups(lines)
-        if not groups:
-            break
-        start, end = draw(st.sampled_from(groups))
-        at = draw(st.integers(start, end - 1))
-        op = draw(
-            st.sampled_from(
-                [
-                    "delete cell",
-                    "duplicate cell",
-                    "untab",
-                    "tab",
-                    "one cell",
-                    "thirty cells",
-                    "number",
-                    "number",
-                    "blank inside",
-                    "join rows",
-                ]
-            )
-        )
-        if op == "delete cell":
-            del lines[at]
-        elif op == "duplicate cell":
-            lines.insert(at, lines[at])
-        elif op == "untab":
-            lines[at] = lines[at][1:]
-        elif op == "tab":
-            other = draw(st.integers(max(0, start - 3), min(len(lines) - 1, end + 3)))
-            lines[other] = "\t" + lines[other]
-        elif op == "one cell":
-            lines[start:end] = ["\t" + "".join(line.strip() for line in lines[start:end])]
-        elif op == "thirty cells":
-            cells = lines[start:end]
-            lines[start:end] = [cells[i % len(cells)] for i in range(30)]
-        elif op == "number":
-            lines[at] = replace_digits(lines[at], draw(st.sampled_from(numbers)))
-        elif op == "blank inside":
-            lines.insert(at + 1, "")
-        elif end < len(lines) and not lines[end].strip():
-            del lines[end]  # join this row with the next
+    """The sample with its table rows mangled (``mangle.mangle_tables``), its figures replaced by
+    ``numbers``, in UTF-8 or GB18030."""
+    lines = mangle_tables(
+        SAMPLE_LINES,
+        rounds=draw(st.integers(1, 8)),
+        between=lambda lo, hi: draw(st.integers(lo, hi)),
+        pick=lambda seq: draw(st.sampled_from(seq)),
+        numbers=numbers,
+    )
     text = "\n".join(lines) + "\n"
     return text.encode(draw(st.sampled_from(["utf-8", "gb18030"])))
 
