@@ -149,32 +149,7 @@ TOKENS = [
     "A02010104",
     "C050301",
 ]
-IN_RANGE_NUMBERS = [
-    "999999999999",
-    "123456789012.123456",
-    "-45.11",
-    "－2.70",
-    "−0.30",
-    "-0",
-    "0.000001",
-    "—",
-    "——",
-    "ＡＢＣ１２３．．",
-    "１２３，４５６．７８",
-    "％％",
-    "\u3000",
-    "1,2,3",
-    "..",
-    "≥≥95%",
-    "",
-]
-EXTREME_NUMBERS = [
-    "1" + "0" * 30,
-    "9" * 40,
-    "-" + "1" + "0" * 30,
-    "0." + "0" * 60 + "1",
-    "1" + "0" * 400,
-]
+EXTRA_EXTREME = "1" + "0" * 400  # beyond the extremes the tests use (tests/mangle.py)
 
 
 # --- generators ----------------------------------------------------------------------------------
@@ -182,10 +157,12 @@ EXTREME_NUMBERS = [
 
 class Generators:
     def __init__(self, extremes: bool) -> None:
+        from mangle import HUGE_NUMBERS, IN_RANGE_NUMBERS
+
         from reconcile.canonical import document_to_dict, drop_nulls
         from reconcile.reader import read_bytes
 
-        self.numbers = IN_RANGE_NUMBERS + (EXTREME_NUMBERS if extremes else [])
+        self.numbers = IN_RANGE_NUMBERS + ([*HUGE_NUMBERS, EXTRA_EXTREME] if extremes else [])
         self.extremes = extremes
         self.sample_bytes = SAMPLE.read_bytes()
         self.sample_lines = self.sample_bytes.decode("utf-8").split("\n")[:-1]
@@ -287,12 +264,19 @@ class Generators:
         return out
 
     def toml_grammar(self, ch: Chooser) -> bytes:
+        from dataclasses import fields
+
         import tomli_w
+
+        from reconcile import model
+
+        def names(record: type) -> list[str]:  # the keys of a record: its fields
+            return [f.name for f in fields(record)]
 
         data: dict[str, Any] = {"schema": "reconcile.disclosure/1"}
         sections = {
             "document": ["department", "year", "kind", "title", "line"],
-            "budget": list(BUDGET_KEYS),
+            "budget": names(model.Budget),
             "running_costs": ["total", "partial", "unit", "line"],
             "three_public": ["stated_total", "prior_year", "year", "unit", "line", "table_line"],
             "procurement": ["stated_total", "table_unit", "line", "table_line"],
@@ -300,10 +284,10 @@ class Generators:
             "performance": ["overall_goal_year", "overall_goal_line"],
         }
         items = {
-            "running_costs": ("items", ["name", "amount"]),
-            "three_public": ("rows", ["name", "prior", "current", "change", "reason", "line"]),
-            "procurement": ("lines", PROCUREMENT_KEYS),
-            "assets": ("rows", ["name", "row_no", "value", "parent", "level", "line"]),
+            "running_costs": ("items", names(model.RunningCostItem)),
+            "three_public": ("rows", names(model.ThreePublicRow)),
+            "procurement": ("lines", names(model.ProcurementLine)),
+            "assets": ("rows", names(model.AssetRow)),
         }
         for name, keys in sections.items():
             if not ch.flip():
@@ -320,7 +304,7 @@ class Generators:
                     {
                         "name": ch.text(6),
                         "indicators": [
-                            self._keyed(ch, INDICATOR_KEYS) for _ in range(ch.between(0, 6))
+                            self._keyed(ch, names(model.Indicator)) for _ in range(ch.between(0, 6))
                         ],
                     }
                     for _ in range(ch.between(0, 3))
@@ -408,50 +392,6 @@ class Generators:
         return data
 
 
-BUDGET_KEYS = [
-    "income_total",
-    "income_personnel",
-    "income_operating",
-    "income_project",
-    "expenditure_total",
-    "basic_total",
-    "basic_personnel",
-    "basic_operating",
-    "project_total",
-    "project_own_level",
-    "project_lower_level",
-    "change_total",
-    "change_project",
-]
-PROCUREMENT_KEYS = [
-    "project",
-    "item",
-    "code",
-    "unit",
-    "budget",
-    "quantity",
-    "unit_price",
-    "amount",
-    "current_year_total",
-    "general_budget",
-    "fund_budget",
-    "special_account",
-    "other_sources",
-    "other_channels",
-    "line",
-]
-INDICATOR_KEYS = [
-    "level1",
-    "level2",
-    "level3",
-    "description",
-    "target",
-    "target_op",
-    "target_value",
-    "target_unit",
-    "basis",
-    "line",
-]
 HEADINGS = [
     "第一部分 部门职责及机构设置情况",
     "第二部分 部门预算安排的总体情况",

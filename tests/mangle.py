@@ -8,6 +8,36 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+# Figures written into cells: as a budget writes them, and junk, within any real budget's range.
+IN_RANGE_NUMBERS = [
+    "999999999999",
+    "123456789012.123456",
+    "-45.11",
+    "－2.70",
+    "−0.30",
+    "-0",
+    "0.000001",
+    "—",
+    "——",
+    "－",
+    "ＡＢＣ１２３．．",
+    "１２３，４５６．７８",
+    "％％",
+    "\u3000\u3000",
+    "1,2,3",
+    "..",
+    "≥≥95%",
+    "万元万元",
+    "",
+]
+# Figures beyond any budget: the reader drops them, the rules never see them.
+HUGE_NUMBERS = [
+    "1" + "0" * 30,  # 1e30 written out
+    "9" * 40,
+    "-" + "1" + "0" * 30,
+    "0." + "0" * 60 + "1",
+]
+
 # What can happen to a row; "number" twice, so that figures are replaced as often as cells move.
 TABLE_OPS = (
     "delete cell",

@@ -23,7 +23,7 @@ import time
 import tomllib
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -34,12 +34,20 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from mangle import mangle_tables, row_groups
+from mangle import HUGE_NUMBERS, IN_RANGE_NUMBERS, mangle_tables, row_groups
 
 from reconcile.canonical import document_to_dict, drop_nulls
 from reconcile.cli import main
 from reconcile.engine import check
 from reconcile.errors import ReadError
+from reconcile.model import (
+    AssetRow,
+    Budget,
+    Indicator,
+    ProcurementLine,
+    RunningCostItem,
+    ThreePublicRow,
+)
 from reconcile.reader import Loaded, read_bytes, read_path
 from reconcile.sources.decode import MAX_DOCUMENT_BYTES
 
@@ -527,56 +535,19 @@ figures = st.one_of(
     st.lists(scalars, max_size=3),
 )
 
-BUDGET_KEYS = [
-    "income_total",
-    "income_personnel",
-    "income_operating",
-    "income_project",
-    "expenditure_total",
-    "basic_total",
-    "basic_personnel",
-    "basic_operating",
-    "project_total",
-    "project_own_level",
-    "project_lower_level",
-    "change_total",
-    "change_project",
-    "unit",
-    "line",
-]
+
+def field_names(record: type) -> list[str]:
+    """The keys a record has in canonical TOML: its fields."""
+    return [f.name for f in fields(record)]
+
+
+BUDGET_KEYS = field_names(Budget)
 ITEM_KEYS = {
-    "running_costs": ["name", "amount"],
-    "three_public": ["name", "prior", "current", "change", "reason", "line", "location"],
-    "procurement": [
-        "project",
-        "item",
-        "code",
-        "unit",
-        "budget",
-        "quantity",
-        "unit_price",
-        "amount",
-        "current_year_total",
-        "general_budget",
-        "fund_budget",
-        "special_account",
-        "other_sources",
-        "other_channels",
-        "line",
-    ],
-    "assets": ["name", "row_no", "value", "parent", "level", "line", "location"],
-    "indicators": [
-        "level1",
-        "level2",
-        "level3",
-        "description",
-        "target",
-        "target_op",
-        "target_value",
-        "target_unit",
-        "basis",
-        "line",
-    ],
+    "running_costs": field_names(RunningCostItem),
+    "three_public": field_names(ThreePublicRow),
+    "procurement": field_names(ProcurementLine),
+    "assets": field_names(AssetRow),
+    "indicators": field_names(Indicator),
 }
 SECTION_KEYS = {
     "running_costs": ["total", "partial", "unit", "line"],
@@ -781,33 +752,6 @@ def test_word_files_from_the_grammar_give_a_model_or_a_read_error_and_the_rules_
 
 
 SAMPLE_ROWS = row_groups(SAMPLE_LINES)
-IN_RANGE_NUMBERS = [
-    "999999999999",
-    "123456789012.123456",
-    "-45.11",
-    "－2.70",
-    "−0.30",
-    "-0",
-    "0.000001",
-    "—",
-    "——",
-    "－",
-    "ＡＢＣ１２３．．",
-    "１２３，４５６．７８",
-    "％％",
-    "\u3000\u3000",
-    "1,2,3",
-    "..",
-    "≥≥95%",
-    "万元万元",
-    "",
-]
-HUGE_NUMBERS = [
-    "1" + "0" * 30,  # 1e30 written out
-    "9" * 40,
-    "-" + "1" + "0" * 30,
-    "0." + "0" * 60 + "1",
-]
 
 
 @st.composite

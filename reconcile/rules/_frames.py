@@ -91,6 +91,32 @@ def figure_columns(name: str, figures: Sequence[Figure | None]) -> dict[str, lis
     }
 
 
+STATED_SCHEMA: dict[str, pl.DataType] = {
+    **figure_schema("stated_total"),
+    "stated_unit": pl.String(),
+    "stated_factor": MONEY,
+}
+
+
+def stated_columns(
+    figures: Sequence[Figure | None],
+    *,
+    units: Sequence[str | None] | None = None,
+    fallbacks: Sequence[str | None] | None = None,
+) -> dict[str, list[Any]]:
+    """The columns of STATED_SCHEMA for the stated totals ``figures``: the figure's five, its unit
+    (``units``, else the one each figure was written with) and its factor (元 per that unit, or per
+    the ``fallbacks`` unit where there is none, e.g. the table's)."""
+    if units is None:
+        units = [None if f is None else f.unit for f in figures]
+    fallbacks = fallbacks or [None] * len(figures)
+    return {
+        **figure_columns("stated_total", figures),
+        "stated_unit": list(units),
+        "stated_factor": [unit_factor(u or f) for u, f in zip(units, fallbacks, strict=True)],
+    }
+
+
 def unit_factor(unit: str | None, default: str = "万元") -> Decimal:
     """元 per one ``unit``; an unknown or missing unit counts as ``default``."""
     if unit is not None:
@@ -226,9 +252,7 @@ def three_public_frame(ctx: Context) -> pl.DataFrame:
     """One row per document with a 三公 part: stated total, years, table unit, row count."""
     schema: dict[str, pl.DataType] = {
         "doc": pl.Int64(),
-        **figure_schema("stated_total"),
-        "stated_unit": pl.String(),
-        "stated_factor": MONEY,
+        **STATED_SCHEMA,
         "prior_year": pl.Int64(),
         "year": pl.Int64(),
         "unit": pl.String(),
@@ -238,15 +262,12 @@ def three_public_frame(ctx: Context) -> pl.DataFrame:
         "table_line": pl.Int64(),
     }
     docs, parts = _parts(ctx, "three_public")
-    stated_units = [tp.stated_total.unit if tp.stated_total is not None else None for tp in parts]
     return _frame(
         {
             "doc": docs,
-            **figure_columns("stated_total", [tp.stated_total for tp in parts]),
-            "stated_unit": stated_units,
-            "stated_factor": [
-                unit_factor(u or tp.unit) for u, tp in zip(stated_units, parts, strict=True)
-            ],
+            **stated_columns(
+                [tp.stated_total for tp in parts], fallbacks=[tp.unit for tp in parts]
+            ),
             "prior_year": [tp.prior_year for tp in parts],
             "year": [tp.year for tp in parts],
             "unit": [tp.unit for tp in parts],
@@ -304,9 +325,7 @@ def procurement_frame(ctx: Context) -> pl.DataFrame:
     """One row per document with a procurement part: stated total, table unit, counts."""
     schema: dict[str, pl.DataType] = {
         "doc": pl.Int64(),
-        **figure_schema("stated_total"),
-        "stated_unit": pl.String(),
-        "stated_factor": MONEY,
+        **STATED_SCHEMA,
         "table_unit": pl.String(),
         "factor": MONEY,
         "n_lines": pl.Int64(),
@@ -315,15 +334,12 @@ def procurement_frame(ctx: Context) -> pl.DataFrame:
         "table_line": pl.Int64(),
     }
     docs, parts = _parts(ctx, "procurement")
-    stated_units = [p.stated_total.unit if p.stated_total is not None else None for p in parts]
     return _frame(
         {
             "doc": docs,
-            **figure_columns("stated_total", [p.stated_total for p in parts]),
-            "stated_unit": stated_units,
-            "stated_factor": [
-                unit_factor(u or p.table_unit) for u, p in zip(stated_units, parts, strict=True)
-            ],
+            **stated_columns(
+                [p.stated_total for p in parts], fallbacks=[p.table_unit for p in parts]
+            ),
             "table_unit": [p.table_unit for p in parts],
             "factor": [unit_factor(p.table_unit) for p in parts],
             "n_lines": [len(p.lines) for p in parts],
@@ -397,9 +413,7 @@ def assets_frame(ctx: Context) -> pl.DataFrame:
     units' factors), the table's unit (元 when not stated) and year label."""
     schema: dict[str, pl.DataType] = {
         "doc": pl.Int64(),
-        **figure_schema("stated_total"),
-        "stated_unit": pl.String(),
-        "stated_factor": MONEY,
+        **STATED_SCHEMA,
         **figure_schema("planned_purchase"),
         "planned_factor": MONEY,
         "planned_in_procurement": pl.Boolean(),
@@ -421,9 +435,7 @@ def assets_frame(ctx: Context) -> pl.DataFrame:
     return _frame(
         {
             "doc": docs,
-            **figure_columns("stated_total", [a.stated_total for a in parts]),
-            "stated_unit": stated_units,
-            "stated_factor": [unit_factor(u) for u in stated_units],
+            **stated_columns([a.stated_total for a in parts], units=stated_units),
             **figure_columns("planned_purchase", [a.planned_purchase for a in parts]),
             "planned_factor": [
                 unit_factor(p or s) for p, s in zip(planned_units, stated_units, strict=True)

@@ -175,29 +175,23 @@ class DataGrid(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
 
-    class Highlighted(Message):
+    class _RowMessage(Message):
+        """Something happened on ``row`` of ``grid``."""
+
+        def __init__(self, grid: DataGrid, row: int) -> None:
+            super().__init__()
+            self.grid = grid
+            self.row = row
+
+        @property
+        def control(self) -> DataGrid:
+            return self.grid
+
+    class Highlighted(_RowMessage):
         """The cursor moved to ``row``."""
 
-        def __init__(self, grid: DataGrid, row: int) -> None:
-            super().__init__()
-            self.grid = grid
-            self.row = row
-
-        @property
-        def control(self) -> DataGrid:
-            return self.grid
-
-    class Selected(Message):
+    class Selected(_RowMessage):
         """Enter (or a second click) on ``row``."""
-
-        def __init__(self, grid: DataGrid, row: int) -> None:
-            super().__init__()
-            self.grid = grid
-            self.row = row
-
-        @property
-        def control(self) -> DataGrid:
-            return self.grid
 
     class HeaderClicked(Message):
         """A click on the header of ``column`` (index into the columns)."""
