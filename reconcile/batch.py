@@ -12,16 +12,20 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from reconcile.engine import check_frame
 from reconcile.errors import ReadError
+from reconcile.extract import extract
 from reconcile.gcpause import without_cycle_collection
 from reconcile.model import SCHEMA_DISCLOSURE, Document, DocumentInfo
-from reconcile.reader import read_path
+from reconcile.reader import read_bytes, read_file, read_path
 from reconcile.report import ReadFailure, Report
 from reconcile.rules.registry import build_document_frames
+from reconcile.sources.decode import Decoded
+from reconcile.sources.layout import Layout, Paragraph, Table
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 16  # fewer files than this are read in this process: workers cost more to start
@@ -68,8 +72,23 @@ def discover(paths: Iterable[str]) -> tuple[list[str], list[ReadFailure]]:
 
 
 def _read_one(path: str) -> Document | ReadFailure:
+    return _guarded(path, _read_document, path)
+
+
+def _read_document(path: str) -> Document:
+    return read_path(path).document
+
+
+def _read_other(data: bytes, path: str) -> Document:
+    return read_bytes(data, path).document
+
+
+def _guarded(
+    path: str, read: Callable[..., Document], *args: Any, **kwargs: Any
+) -> Document | ReadFailure:
+    """``read(*args, **kwargs)``, or the failure that names why ``path`` could not be read."""
     try:
-        return read_path(path).document
+        return read(*args, **kwargs)
     except ReadError as exc:
         return ReadFailure(path, exc.reason)
     except RecursionError:
@@ -106,11 +125,90 @@ Chunk = tuple[list[DocumentInfo], dict[str, pl.DataFrame], list[ReadFailure]]
 
 def _read_chunk(paths: Sequence[str]) -> Chunk:
     """A reader process's share: read the files and build their per-document frames, so that
-    only compact frames (Arrow IPC when pickled) travel back, never the documents themselves."""
-    documents, errors = load_many(paths)
+    only compact frames (Arrow IPC when pickled) travel back, never the documents themselves.
+
+    The text dumps among them are laid out together, as columns (``sources.textcols``), and their
+    performance tables are read from those columns without a Python object per cell; Word files
+    and the canonical TOML are read one by one."""
     with without_cycle_collection():
-        frames = build_document_frames(documents)
+        read: list[Document | ReadFailure | None] = [None] * len(paths)
+        texts: list[tuple[int, Decoded]] = []
+        for i, path in enumerate(paths):
+            found = _guarded_file(path)
+            if isinstance(found, tuple):
+                data, decoded = found
+                if decoded is None:
+                    read[i] = _guarded(path, _read_other, data, path)
+                else:
+                    texts.append((i, decoded))
+            else:
+                read[i] = found
+        rows = _read_texts(paths, texts, read) if texts else None
+        documents = [d for d in read if isinstance(d, Document)]
+        errors = [d for d in read if isinstance(d, ReadFailure)]
+        if rows is not None:
+            # rows are numbered by slot in ``read``; documents by place among those read
+            place = list(itertools.accumulate(isinstance(d, Document) for d in read))
+            ok = [i for i, d in enumerate(read) if isinstance(d, Document)]
+            rows = rows.filter(pl.col("doc").is_in(ok)).with_columns(
+                pl.col("doc").replace_strict(ok, [place[i] - 1 for i in ok], return_dtype=pl.Int64)
+            )
+        frames = build_document_frames(documents, indicator_rows=rows)
     return [d.info for d in documents], frames, errors
+
+
+def _guarded_file(path: str) -> tuple[bytes, Decoded | None] | ReadFailure:
+    try:
+        return read_file(path)
+    except ReadError as exc:
+        return ReadFailure(path, exc.reason)
+    except Exception as exc:  # an unreadable file must not stop the rest of a batch
+        return ReadFailure(path, f"internal error while reading ({type(exc).__name__}: {exc})")
+
+
+def _read_texts(
+    paths: Sequence[str],
+    texts: list[tuple[int, Decoded]],
+    read: list[Document | ReadFailure | None],
+) -> pl.DataFrame | None:
+    """Lay out the text dumps ``texts`` (slot in ``paths``, decoded text) together and extract
+    them into ``read``; return their performance indicator rows, ``doc`` numbered by slot."""
+    from reconcile.extract.performance import project_tables
+    from reconcile.extract.performance_columns import indicator_rows
+    from reconcile.sources.textcols import TextCells
+
+    found: list[list[tuple[Paragraph, list[Table]]]] = []
+
+    def performance_tables(layout: Layout) -> set[int]:
+        """The tables of the performance projects: read from the columns, never as rows."""
+        found.append(project_tables(layout))
+        return {table.index for _, project in found[-1] for table in project}
+
+    try:
+        cells = TextCells([decoded.text for _, decoded in texts])
+        layouts = cells.layouts(skip=performance_tables)
+    except Exception:  # the columns failed on some input: read these files one by one
+        for i, _ in texts:
+            read[i] = _read_one(paths[i])
+        return None
+    tables: list[tuple[int, int, int]] = []
+    for (i, decoded), layout, projects in zip(texts, layouts, found, strict=True):
+        path = paths[i]
+        read[i] = _guarded(
+            path, extract, layout, source=path, encoding=decoded.encoding, source_kind="text"
+        )
+        for no, (_, project) in enumerate(projects, 1):
+            tables += [(i, table.index, no) for table in project]
+    text_slots = pl.Series([i for i, _ in texts], dtype=pl.Int64)
+    schema = {"doc": pl.Int64, "table": pl.Int64, "project_no": pl.Int64}
+    try:
+        cells_by_slot = cells.cells.with_columns(doc=pl.lit(text_slots).gather(pl.col("doc")))
+        return indicator_rows(cells_by_slot, pl.DataFrame(tables, schema=schema, orient="row"))
+    except Exception:  # the columns failed: read these files' performance tables one by one
+        for i, _ in texts:
+            if isinstance(read[i], Document):
+                read[i] = _read_one(paths[i])
+        return None
 
 
 def load_frames(

@@ -14,7 +14,13 @@ from pathlib import Path
 from reconcile.errors import ReadError
 from reconcile.extract import extract
 from reconcile.model import Document
-from reconcile.sources.decode import MAX_DOCUMENT_BYTES, decode, sniff_format, split_lines
+from reconcile.sources.decode import (
+    MAX_DOCUMENT_BYTES,
+    Decoded,
+    decode,
+    sniff_format,
+    split_lines,
+)
 from reconcile.sources.text import layout_text
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".toml")
@@ -67,14 +73,11 @@ def read_path(path: str) -> Loaded:
 
 
 def read_bytes(data: bytes, path: str) -> Loaded:
-    suffix = os.path.splitext(path)[1].lower()
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or suffix in (".docx", ".docm"):
+    kind, decoded = _kind(data, path)
+    if kind == "word":
         return _read_docx(data, path)
-    if suffix in _OTHER_FORMATS and not data.startswith(b"schema"):
-        reason = sniff_format(data) or _OTHER_FORMATS[suffix]
-        raise ReadError(path, f"unsupported format: {reason}")
-    decoded = decode(data, path)
-    if suffix == ".toml" or decoded.text.lstrip("\ufeff").lstrip().startswith("schema"):
+    assert decoded is not None
+    if kind == "toml":
         from reconcile.canonical import loads_toml
 
         document = loads_toml(decoded.text, path, encoding=decoded.encoding)
@@ -83,6 +86,28 @@ def read_bytes(data: bytes, path: str) -> Loaded:
     layout = layout_text(decoded.text, lines)
     document = extract(layout, source=path, encoding=decoded.encoding, source_kind="text")
     return Loaded(document, layout.lines)
+
+
+def read_file(path: str) -> tuple[bytes, Decoded | None]:
+    """A file's bytes, and its decoded text when it is a text dump (None for a Word file or the
+    canonical TOML: ``read_bytes`` reads those). Raises ReadError as ``read_path`` does."""
+    data = _read_bytes_from(path)
+    kind, decoded = _kind(data, path)
+    return data, decoded if kind == "text" else None
+
+
+def _kind(data: bytes, path: str) -> tuple[str, Decoded | None]:
+    """("word" | "toml" | "text", the decoded text of the last two)."""
+    suffix = os.path.splitext(path)[1].lower()
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or suffix in (".docx", ".docm"):
+        return "word", None
+    if suffix in _OTHER_FORMATS and not data.startswith(b"schema"):
+        reason = sniff_format(data) or _OTHER_FORMATS[suffix]
+        raise ReadError(path, f"unsupported format: {reason}")
+    decoded = decode(data, path)
+    if suffix == ".toml" or decoded.text.lstrip("\ufeff").lstrip().startswith("schema"):
+        return "toml", decoded
+    return "text", decoded
 
 
 def _read_docx(data: bytes, path: str) -> Loaded:

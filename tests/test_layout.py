@@ -7,12 +7,40 @@ off those lines by hand.
 
 from __future__ import annotations
 
-from reconcile.sources.layout import Paragraph, Table, clean
-from reconcile.sources.text import layout_text
+import pytest
+
+from reconcile.sources import text as line_by_line
+from reconcile.sources.decode import split_lines
+from reconcile.sources.layout import Layout, Paragraph, Table, clean
+from reconcile.sources.textcols import TextCells
 
 TAB = "\t"
 IDEOGRAPHIC_SPACE = "\u3000"
 NBSP = "\u00a0"
+
+
+def layout_text(text: str) -> Layout:
+    """The layout under test: every test runs once with the line-by-line reader of one document
+    and once with the columnar reader of a batch (``layout_impl``)."""
+    return LAYOUT["under test"](text)
+
+
+def _columnar(text: str) -> Layout:
+    # the document laid out inside a batch, between two others, must come out the same
+    other = "第一部分：部门职责\n\t甲\n\t乙\n"
+    return TextCells([other, text, other]).layouts(lines=[(), tuple(split_lines(text)), ()])[1]
+
+
+LAYOUT = {"under test": line_by_line.layout_text}
+
+
+@pytest.fixture(autouse=True, params=["line by line", "columnar"])
+def layout_impl(request, monkeypatch):
+    monkeypatch.setitem(
+        LAYOUT,
+        "under test",
+        line_by_line.layout_text if request.param == "line by line" else _columnar,
+    )
 
 
 def dump(*lines: str) -> str:

@@ -5,11 +5,13 @@ filled down where their cells are merged."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 
 from reconcile.extract.common import PartSlice, squash, strip_ordinal
 from reconcile.model import Indicator, Performance, PerformanceProject, Problem, YearMention
 from reconcile.numbers import parse_target
-from reconcile.sources.layout import Paragraph, Row, Table
+from reconcile.sources.layout import Block, Layout, Paragraph, Table
 
 _LEADING_YEAR = re.compile(r"^\s*((?:19|20|21)\d{2})\s*年")
 _COLUMNS = (
@@ -27,10 +29,15 @@ _GOALS_RE = re.compile(r"绩效目标|年度目标|总体目标")
 _PAD = [""] * 16
 
 
-def _columns(header: Row) -> dict[str, int]:
+def _columns(header: Sequence[str]) -> dict[str, int]:
+    """Which cell of a header row (its texts) holds which field."""
+    return _columns_of(tuple(header))
+
+
+@lru_cache(maxsize=1024)  # header rows repeat table after table and across documents
+def _columns_of(header: tuple[str, ...]) -> dict[str, int]:
     cols: dict[str, int] = {}
-    for i, cell in enumerate(header.cells):
-        text = squash(cell.text)
+    for i, text in enumerate(map(squash, header)):
         for name, pattern in _COLUMNS:
             if name not in cols and pattern.search(text):
                 cols[name] = i
@@ -38,7 +45,7 @@ def _columns(header: Row) -> dict[str, int]:
     return cols
 
 
-def _project_name(text: str) -> str:
+def project_name(text: str) -> str:
     name = strip_ordinal(text)
     return re.sub(r"(?:绩效目标申报表|绩效目标表|绩效目标)\s*$", "", name).strip() or name
 
@@ -67,7 +74,7 @@ def _indicators(
             if (cols is None or "一级" in cells[0].text) and any(
                 "一级" in c.text and "一级指标" in squash(c.text) for c in cells
             ):
-                cols = _columns(row)
+                cols = _columns([c.text for c in cells])
                 # a missing column reads the padding's last (empty) slot
                 getters = tuple(cols.get(name, -1) for name in _FIELDS)
                 pad = [""] * (max(getters) + 1)
@@ -103,47 +110,47 @@ def _indicators(
     return goals, indicators
 
 
+def _projects(blocks: Sequence[Block]) -> tuple[list[tuple[Paragraph, list[Table]]], int]:
+    """Every project of the part: its heading, the paragraph right before a performance table
+    (usually "N、…绩效目标表"), with every table that follows until the next paragraph; and the
+    position of the first project's first table (len(blocks) when there is none)."""
+    projects: list[tuple[Paragraph, list[Table]]] = []
+    first = len(blocks)
+    last_para: Paragraph | None = None
+    for i, block in enumerate(blocks):
+        if isinstance(block, Table):
+            if last_para is not None and (not projects or last_para is not projects[-1][0]):
+                projects.append((last_para, []))
+                first = min(first, i)
+            if projects:
+                projects[-1][1].append(block)
+            continue
+        last_para = block
+    return projects, first
+
+
+def project_tables(layout: Layout) -> list[tuple[Paragraph, list[Table]]]:
+    """The projects of a layout's performance part (the first one, as ``extract`` reads)."""
+    from reconcile.extract.parts import split_parts
+
+    for part in split_parts(layout)[1]:
+        if part.key == "performance":
+            return _projects(part.blocks)[0]
+    return []
+
+
 def extract_performance(part: PartSlice) -> tuple[Performance, list[YearMention], list[Problem]]:
     problems: list[Problem] = []
     mentions: list[YearMention] = []
     overall_year = overall_line = None
-    projects: list[PerformanceProject] = []
-    heading: Paragraph | None = None
-    pending: list[Table] = []
-
-    def close() -> None:
-        if heading is None:
-            return
-        goals, indicators = _indicators(pending, problems)
-        if not pending:
-            problems.append(
-                Problem("performance", f"no performance table after {heading.text}", heading.line)
-            )
-        projects.append(
-            PerformanceProject(
-                name=_project_name(heading.text),
-                line=heading.line,
-                goals=goals,
-                indicators=tuple(indicators),
-                location=heading.location,
-            )
-        )
-
-    # A project is the paragraph right before a performance table (its title, usually
-    # "N、…绩效目标表"), with every table that follows until the next paragraph.
-    last_para: Paragraph | None = None
-    for block in part.blocks:
-        if isinstance(block, Table):
-            if last_para is not None and last_para is not heading:
-                close()
-                heading, pending = last_para, []
-            if heading is not None:
-                pending.append(block)
+    found, first = _projects(part.blocks)
+    # The overall goal's year, and other goals' years, come from paragraphs before the projects.
+    for block in part.blocks[:first]:
+        if not isinstance(block, Paragraph):
             continue
-        last_para = block
         text = block.text
         year = _LEADING_YEAR.match(text)
-        if year and not projects and heading is None:
+        if year:
             if overall_year is None and re.search(r"整体|总体", text) and "目标" in text:
                 overall_year, overall_line = int(year.group(1)), block.line
             elif "目标" in text:
@@ -152,7 +159,18 @@ def extract_performance(part: PartSlice) -> tuple[Performance, list[YearMention]
                         int(year.group(1)), "goal", "current", text[:24], block.line, block.location
                     )
                 )
-    close()
+    projects = []
+    for heading, tables in found:
+        goals, indicators = _indicators(tables, problems)
+        projects.append(
+            PerformanceProject(
+                name=project_name(heading.text),
+                line=heading.line,
+                goals=goals,
+                indicators=tuple(indicators),
+                location=heading.location,
+            )
+        )
     return (
         Performance(
             overall_goal_year=overall_year,

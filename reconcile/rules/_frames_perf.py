@@ -160,15 +160,7 @@ def _indicator_table(ctx: Context) -> pl.DataFrame:
     row_project = pl.Series(
         "_project", list(chain.from_iterable(map(repeat, range(len(counts)), counts))), pl.Int64
     )
-    per_project = pl.DataFrame(
-        {
-            "doc": docs,
-            "project_no": project_nos,
-            "project": [project.name for project in projects],
-            "project_line": [project.line for project in projects],
-        },
-        schema={name: INDICATOR_SCHEMA[name] for name in _PROJECT_COLUMNS},
-    )[row_project]
+    per_project = per_project_of(docs, project_nos, projects)[row_project]
 
     inds = [ind for project in projects for ind in project.indicators]
     ops = [ind.target_op for ind in inds]
@@ -198,8 +190,65 @@ def _indicator_table(ctx: Context) -> pl.DataFrame:
         },
         schema={k: v for k, v in INDICATOR_SCHEMA.items() if k not in _PROJECT_COLUMNS},
     )
-    return pl.concat([per_project, rows, row_project.to_frame()], how="horizontal").select(
-        *INDICATOR_SCHEMA, "_project"
+    table = pl.concat([per_project, rows, row_project.to_frame()], how="horizontal")
+    if ctx.indicator_rows is not None:
+        table = _with_read_rows(
+            table, ctx.indicator_rows, per_project_of(docs, project_nos, projects)
+        )
+    return table.select(*INDICATOR_SCHEMA, "_project")
+
+
+def per_project_of(
+    docs: list[int], project_nos: list[int], projects: list[PerformanceProject]
+) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "doc": docs,
+            "project_no": project_nos,
+            "project": [project.name for project in projects],
+            "project_line": [project.line for project in projects],
+        },
+        schema={name: INDICATOR_SCHEMA[name] for name in _PROJECT_COLUMNS},
+    )
+
+
+def _with_read_rows(
+    table: pl.DataFrame, read: pl.DataFrame, per_project: pl.DataFrame
+) -> pl.DataFrame:
+    """``table`` (rows from the documents' objects) with the rows a batch read from the layout's
+    columns, their targets parsed once per distinct text, in document, project and row order;
+    ``_project`` renumbered."""
+    targets = read.get_column("target").drop_nulls().unique().to_list()
+    parsed = [parse_target(t) for t in targets]
+    target_columns = pl.DataFrame(
+        {
+            "target": targets,
+            "target_op": [p.op for p in parsed],
+            "target_value": decimal_column([p.value for p in parsed], TARGET_VALUE),
+            "target_unit": [p.unit for p in parsed],
+        },
+        schema={
+            k: INDICATOR_SCHEMA[k] for k in ("target", "target_op", "target_value", "target_unit")
+        },
+    )
+    read = (
+        read.join(per_project, on=["doc", "project_no"], how="left", maintain_order="left")
+        .join(target_columns, on="target", how="left", maintain_order="left")
+        .with_columns(location=pl.lit(None, pl.String), _project=pl.lit(0, pl.Int64))
+        .select(table.columns)
+    )
+    return (
+        pl.concat([table, read])
+        .sort("doc", "project_no", "ordinal", maintain_order=True)
+        .with_columns(
+            _project=(
+                (pl.col("doc") != pl.col("doc").shift(1))
+                | (pl.col("project_no") != pl.col("project_no").shift(1))
+            )
+            .fill_null(True)
+            .cum_sum()
+            .cast(pl.Int64)
+        )
     )
 
 

@@ -110,6 +110,9 @@ class Context:
 
     documents: Sequence[Document]
     pairs: Sequence[tuple[int, int]] = ()  # (older doc index, newer doc index)
+    # Performance indicator rows a batch read straight from the layout's columns
+    # (``extract.performance_columns.ROW_SCHEMA``), for documents whose projects hold none.
+    indicator_rows: pl.DataFrame | None = None
     _cache: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def frame(self, name: str) -> pl.DataFrame:
@@ -122,10 +125,12 @@ class Context:
         self._cache.update(frames)
 
 
-def build_document_frames(documents: Sequence[Document]) -> dict[str, pl.DataFrame]:
+def build_document_frames(
+    documents: Sequence[Document], indicator_rows: pl.DataFrame | None = None
+) -> dict[str, pl.DataFrame]:
     """Every per-document frame over ``documents`` (what a reader process sends back)."""
     load_all()
-    ctx = Context(documents=documents)
+    ctx = Context(documents=documents, indicator_rows=indicator_rows)
     return {name: ctx.frame(name) for name in sorted(PER_DOCUMENT)}
 
 

@@ -31,17 +31,34 @@ def _col(line: str, text: str) -> int:
     return pos + 1 if pos >= 0 else 1
 
 
-def _rows_from_segments(segments: list[list[Cell]]) -> list[list[Cell]]:
-    width = body_width(tuple(len(s) for s in segments))
-    rows: list[list[Cell]] = []
+def rows_of_segments(lengths: list[int]) -> list[int]:
+    """The row (0-based) of each blank-separated segment of one table, from the segments' cell
+    counts: once the table has shown a full-width row, short segments are joined until they fill
+    one. (The text layout and the columnar one in ``textcols`` both use this rule.)"""
+    width = body_width(tuple(lengths))
+    rows: list[int] = []
+    row = -1
+    filled = 0
     seen_full = False
-    for seg in segments:
-        if rows and seen_full and len(rows[-1]) < width and len(rows[-1]) + len(seg) <= width:
-            rows[-1] = rows[-1] + seg
+    for n in lengths:
+        if row >= 0 and seen_full and filled < width and filled + n <= width:
+            filled += n
+        else:
+            row += 1
+            filled = n
+        rows.append(row)
+        if filled >= width:
+            seen_full = True
+    return rows
+
+
+def _rows_from_segments(segments: list[list[Cell]]) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    for seg, row in zip(segments, rows_of_segments([len(s) for s in segments]), strict=True):
+        if row < len(rows):
+            rows[row] += seg
         else:
             rows.append(list(seg))
-        if len(rows[-1]) >= width:
-            seen_full = True
     return rows
 
 

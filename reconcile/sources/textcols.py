@@ -1,0 +1,304 @@
+"""Text dumps -> Layouts: every line of one or many documents classified as Polars columns.
+
+How the dump renders tables (see shared/DOMAIN.md): a cell is a line that starts with a TAB; a cell
+with several paragraphs continues on the following lines without a TAB (a 第X部分 heading is never
+a continuation); a blank line usually ends a row, but blank lines also occur inside rows, so row
+boundaries come from the table's structure: once the table has shown a full-width row, short pieces
+are joined until they make a full row. Header rows above the first full-width row keep their own
+(smaller) cell counts. A line is never split on TAB: a cell's text may hold tabs of its own. Any
+other non-blank line is a paragraph, and it ends the table before it.
+
+The lines of every document of a batch are classified together by column expressions, so a line
+costs no Python work; a cell costs none until its table is asked for. ``TextCells.cells`` holds every
+cell of every table; ``TextCells.layouts`` builds Python rows for the tables it is asked for, and
+the rest keep ``rows=()``. That is how a batch reads the performance tables (86 % of the cells)
+straight from the columns (``extract.performance.indicator_rows``). Only the few cells whose text
+needs cleaning (a marker, surrounding spaces, several lines) are finished in Python, by
+``layout.clean`` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import polars as pl
+
+from reconcile.sources.decode import split_lines
+from reconcile.sources.layout import Block, Cell, Layout, Paragraph, Row, Table, clean
+from reconcile.sources.text import _col, rows_of_segments
+
+_BLANK = "^[ \u3000\u00a0\u2009\u202f\ufeff\r\x0c\x0b]*$"  # a line holding nothing but these
+# A 第X部分 heading. Python's \s (str.isspace) also matches \x1c-\x1f, which Rust's \s does not.
+_PART_HEADING = r"^[\s\x1c-\x1f]*第[一二三四五六七八九十0-9０-９]+部分"
+# Text that clean() would change: surrounding (Unicode) spaces, a BOM, or a marker's bracket.
+_DIRTY = r"^[\s\ufeff]|[\s\ufeff]$|\["
+
+CELL_SCHEMA = {
+    "doc": pl.Int64,  # 0-based document of the batch
+    "table": pl.Int64,  # 1-based table number in its document
+    "row": pl.Int64,  # 0-based row in its table
+    "text": pl.String,
+    "line": pl.Int64,
+    "end_line": pl.Int64,
+    "col": pl.Int64,
+    "raw": pl.String,
+}
+
+Skip = Callable[[Layout], set[int]]
+
+
+def _cell_col(line: str, raw: str, text: str) -> int:
+    """The column of a cell's text on its first line (``line``, the TAB included)."""
+    if not text:
+        return 1
+    col = 2 + len(raw) - len(raw.lstrip(" \u3000\u00a0\u2009\u202f\ufeff\t"))
+    return col if line.startswith(text[:1], col - 1) else _col(line, text)
+
+
+def _lines(texts: Sequence[str]) -> pl.DataFrame:
+    """doc, ln (1-based) and s: every line of every text, split as ``decode.split_lines`` does."""
+    return (
+        pl.DataFrame(
+            {"s": [t if "\r" not in t else "\n".join(split_lines(t)) + "\n" for t in texts]}
+        )
+        .with_columns(pl.col("s").str.split("\n"))
+        .with_columns(
+            # a final line break does not add an empty last line
+            s=pl.when(pl.col("s").list.last() == "")
+            .then(pl.col("s").list.head(pl.col("s").list.len() - 1))
+            .otherwise("s")
+        )
+        .with_row_index("doc")
+        .with_columns(ln=pl.int_ranges(1, pl.col("s").list.len() + 1))
+        .explode("s", "ln")
+        .drop_nulls("s")
+        .with_columns(pl.col("doc").cast(pl.Int64), pl.col("ln").cast(pl.Int64))
+    )
+
+
+def _classified(lines: pl.DataFrame) -> pl.DataFrame:
+    """Every line with its kind (``tab``: a cell starts; ``cont``: a cell continues; ``para``;
+    blank), the cell it belongs to, its table group and its blank-separated segment."""
+    s = pl.col("s")
+    first = pl.col("ln") == 1
+    tab, other, blank = pl.col("tab"), pl.col("other"), pl.col("blank")
+    return (
+        lines.with_columns(tab=s.str.starts_with("\t"))
+        .with_columns(blank=~tab & s.str.contains(_BLANK))
+        .with_columns(other=~tab & ~blank)
+        .with_columns(
+            heading=other & s.str.contains(_PART_HEADING),
+            run_start=other & (first | ~other.shift(1, fill_value=False)),
+            prev_tab=~first & tab.shift(1, fill_value=False),
+        )
+        .with_columns(hc=pl.col("heading").cum_sum())
+        .with_columns(
+            # a run of non-blank lines right below a cell continues it, up to a 第X部分 heading
+            run_tab=pl.when("run_start").then("prev_tab").forward_fill(),
+            run_hc=pl.when("run_start").then(pl.col("hc") - pl.col("heading")).forward_fill(),
+        )
+        .with_columns(cont=other & pl.col("run_tab") & (pl.col("hc") == pl.col("run_hc")))
+        .with_columns(para=other & ~pl.col("cont"))
+        .with_columns(
+            cell=tab.cum_sum(),
+            group=(pl.col("para") | first).cum_sum(),
+            seg=(blank & (first | ~blank.shift(1, fill_value=False))).cum_sum(),
+        )
+    )
+
+
+def _cells(lines: pl.DataFrame) -> pl.DataFrame:
+    """Every cell of every table (CELL_SCHEMA and ``new_table``), in document, table, row and
+    cell order."""
+    continued = lines.filter("cont").select("cell", "s", "ln")
+    group = pl.col("group")
+    cells = (
+        lines.filter("tab")
+        .select("doc", "group", "seg", "cell", "s", line="ln", raw=pl.col("s").str.slice(1))
+        .with_columns(
+            fix=pl.col("cell").is_in(continued.get_column("cell").implode())
+            | pl.col("raw").str.contains(_DIRTY),
+            text="raw",
+            end_line="line",
+            col=pl.when(pl.col("raw") == "").then(1).otherwise(2),
+            new_table=(group != group.shift(1)).fill_null(True),
+            new_seg=(
+                (pl.col("seg") != pl.col("seg").shift(1)) | (group != group.shift(1))
+            ).fill_null(True),
+            new_doc=(pl.col("doc") != pl.col("doc").shift(1)).fill_null(True),
+        )
+        .with_columns(
+            seg_no=pl.col("new_seg").cum_sum() - 1, table_no=pl.col("new_table").cum_sum()
+        )
+        .with_columns(
+            table=pl.col("table_no") - pl.when("new_doc").then("table_no").forward_fill() + 1
+        )
+    )
+    # Rows: the segments' lengths, table by table, through the row rule. A table whose segments
+    # all have one length has a row per segment; the others go through ``rows_of_segments``.
+    segs = (
+        cells.filter("new_seg")
+        .select("table_no", "seg_no", n=cells.get_column("seg_no").rle().struct.field("len"))
+        .with_columns(
+            first=pl.col("seg_no").min().over("table_no"),
+            regular=(pl.col("n").min() == pl.col("n").max()).over("table_no"),
+        )
+    )
+    row = (pl.col("seg_no") - pl.col("first")).cast(pl.Int64)
+    irregular = segs.filter(~pl.col("regular"))
+    if irregular.height:
+        lengths = irregular.get_column("n").to_list()
+        tables = irregular.get_column("table_no").to_list()
+        found: list[int] = []
+        start = 0
+        ends = [i for i in range(1, len(tables)) if tables[i] != tables[i - 1]] + [len(tables)]
+        for end in ends:
+            found += rows_of_segments(lengths[start:end])
+            start = end
+        by_rule = pl.Series(found, dtype=pl.Int64)
+        row = (
+            pl.when("regular")
+            .then(row)
+            .otherwise(
+                pl.lit(by_rule).gather(
+                    (pl.col("regular").not_().cum_sum().cast(pl.Int64) - 1).clip(0)
+                )
+            )
+        )
+    row_of_seg = segs.select(row).to_series()
+    cells = cells.with_columns(row=pl.lit(row_of_seg).gather(pl.col("seg_no")))
+    # The few cells whose text needs cleaning or joining: finished in Python with clean().
+    fix = cells.select(pl.col("fix").arg_true()).to_series()
+    if fix.len():
+        pieces_of = continued.group_by("cell", maintain_order=True).agg("s", pl.col("ln").max())
+        more = dict(
+            zip(
+                pieces_of.get_column("cell").to_list(),
+                pieces_of.select("s", "ln").iter_rows(),
+                strict=True,
+            )
+        )
+        texts, raws, cols, ends = [], [], [], []
+        for cell, line, end_line in cells[fix].select("cell", "s", "line").iter_rows():
+            raw = line[1:]
+            text = clean(raw)
+            if cell in more:
+                pieces, end_line = more[cell]
+                raw = "\n".join([raw, *pieces])
+                text = "\n".join(p for p in (clean(p) for p in [line[1:], *pieces]) if p)
+            texts.append(text)
+            raws.append(raw)
+            cols.append(_cell_col(line, raw, text))
+            ends.append(end_line)
+        cells = cells.with_columns(
+            cells.get_column(name).clone().scatter(fix, pl.Series(values, dtype=cells.schema[name]))
+            for name, values in (("text", texts), ("raw", raws), ("col", cols), ("end_line", ends))
+        )
+    return cells.select(*CELL_SCHEMA, "new_table")
+
+
+class TextCells:
+    """The layout of many text dumps at once (``texts``: each document's decoded text)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.count = len(texts)
+        classified = _classified(_lines(texts))
+        cells = _cells(classified)
+        last = pl.col("new_table").shift(-1, fill_value=True)
+        self._tables = cells.filter("new_table").select(
+            "doc", "table", "line", end_line=cells.filter(last).get_column("end_line")
+        )
+        self.cells = cells.drop("new_table")
+        # A paragraph whose line needs no cleaning is its own text, at column 1.
+        self._paragraphs = classified.filter("para").select(
+            "doc", "ln", "s", dirty=pl.col("s").str.contains(_DIRTY)
+        )
+
+    def layouts(
+        self, skip: Skip | None = None, lines: Sequence[tuple[str, ...]] = ()
+    ) -> list[Layout]:
+        """Each document's Layout (with ``lines`` as its source lines when given). The tables
+        ``skip`` names, by index, given the layout with every table's rows empty, keep
+        ``rows=()``."""
+        found: list[list[tuple[int, Block]]] = [[] for _ in range(self.count)]
+        paragraph = Paragraph
+        for doc, ln, raw, dirty in zip(
+            *(c.to_list() for c in self._paragraphs.get_columns()), strict=True
+        ):
+            if not dirty:
+                found[doc].append((ln, paragraph(raw, ln, 1, raw)))
+            elif text := clean(raw):
+                found[doc].append((ln, paragraph(text, ln, _col(raw, text), raw)))
+        for doc, index, line, end_line in zip(
+            *(c.to_list() for c in self._tables.get_columns()), strict=True
+        ):
+            found[doc].append((line, Table(rows=(), line=line, end_line=end_line, index=index)))
+        blocks = [[b for _, b in sorted(items, key=_first)] for items in found]
+        wanted: list[int] = []  # doc * _TABLES + table
+        for doc, items in enumerate(blocks):
+            skipped = skip(Layout(blocks=tuple(items), lines=())) if skip else set()
+            wanted += [
+                doc * _TABLES + b.index
+                for b in items
+                if isinstance(b, Table) and b.index not in skipped
+            ]
+        rows = self._rows(wanted) if wanted else {}
+        return [
+            Layout(
+                blocks=tuple(
+                    Table(rows=rows[key], line=b.line, end_line=b.end_line, index=b.index)
+                    if isinstance(b, Table) and (key := doc * _TABLES + b.index) in rows
+                    else b
+                    for b in items
+                ),
+                lines=lines[doc] if lines else (),
+            )
+            for doc, items in enumerate(blocks)
+        ]
+
+    def _rows(self, wanted: list[int]) -> dict[int, tuple[Row, ...]]:
+        """The rows of the tables ``wanted`` (doc * _TABLES + table), by the same key."""
+        cells = self.cells.filter(
+            (pl.col("doc") * _TABLES + pl.col("table")).is_in(
+                pl.Series(wanted, dtype=pl.Int64).implode()
+            )
+        ).with_columns(key=pl.col("doc") * _TABLES + pl.col("table"))
+        tables: dict[int, list[Row]] = {}
+        new_cell = tuple.__new__  # Cell(...) without the keyword-handling constructor: 3x faster
+        current: list[Cell] = []
+        key = row_no = -1
+        columns = [
+            cells.get_column(n).to_list()
+            for n in ("key", "row", "text", "line", "end_line", "col", "raw")
+        ]
+        for table, row, text, line, end_line, col, raw in zip(*columns, strict=True):
+            if row != row_no or table != key:
+                if current:
+                    tables.setdefault(key, []).append(
+                        Row(
+                            cells=tuple(current),
+                            line=current[0].line,
+                            end_line=current[-1].end_line,
+                        )
+                    )
+                current = []
+                key, row_no = table, row
+            current.append(new_cell(Cell, (text, line, end_line, col, raw, None)))
+        if current:
+            tables.setdefault(key, []).append(
+                Row(cells=tuple(current), line=current[0].line, end_line=current[-1].end_line)
+            )
+        return {key: tuple(rows) for key, rows in tables.items()}
+
+
+_TABLES = 1 << 20  # more tables than a document can hold: doc * _TABLES + table is unique
+
+
+def _first(item: tuple[int, Block]) -> int:
+    return item[0]
+
+
+def layout_texts(texts: Sequence[str], skip: Skip | None = None) -> tuple[list[Layout], TextCells]:
+    """Many text dumps' layouts (without their source lines), and the cells of all of them."""
+    cells = TextCells(texts)
+    return cells.layouts(skip), cells

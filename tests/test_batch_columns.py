@@ -1,0 +1,193 @@
+"""A batch reads its text dumps together, as columns (``sources.textcols``), and reads their
+performance tables from those columns (``extract.performance_columns``) instead of building a
+Python object per cell. Whatever the inputs, the per-document frames it sends back must be the
+frames of the same documents read one by one; and the sample's performance rows must be those
+written in the document.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from make_docx import build_docx, layout_of_dump
+from mangle import IN_RANGE_NUMBERS, mangle_tables
+from polars.testing import assert_frame_equal
+
+import reconcile.batch as batch
+from reconcile.canonical import dumps_toml
+from reconcile.reader import read_path
+from reconcile.report import ReadFailure
+from reconcile.rules.registry import build_document_frames
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "baigou-zuzhirenshi-2021-budget.txt"
+PRIOR = ROOT / "samples" / "baigou-zuzhirenshi-2020-budget.txt"
+SAMPLE_TEXT = SAMPLE.read_text(encoding="utf-8")
+
+
+def one_by_one(paths: list[Path]) -> tuple[list, dict[str, pl.DataFrame], list[str]]:
+    documents, failed = [], []
+    for path in paths:
+        found = batch._read_one(str(path))
+        if isinstance(found, ReadFailure):
+            failed.append(found.document)
+        else:
+            documents.append(found)
+    return [d.info for d in documents], build_document_frames(documents), failed
+
+
+def assert_batch_reads_as_one_by_one(paths: list[Path]) -> dict[str, pl.DataFrame]:
+    infos, frames, errors = batch._read_chunk([str(p) for p in paths])
+    expected_infos, expected, failed = one_by_one(paths)
+    assert infos == expected_infos
+    assert [e.document for e in errors] == failed
+    assert sorted(frames) == sorted(expected)
+    for name in expected:
+        assert_frame_equal(frames[name], expected[name], check_exact=True)
+    return frames
+
+
+def test_the_samples_performance_rows_in_a_batch_are_those_of_the_document():
+    frames = assert_batch_reads_as_one_by_one([SAMPLE])
+    rows = frames["perf_indicators"]
+    first = rows.filter(pl.col("project_no") == 1).head(2).to_dicts()
+    # samples/baigou-zuzhirenshi-2021-budget.txt, lines 125 and 139-152: the first project's
+    # first two indicator rows; the second row's 产出指标 is a merged cell, filled down.
+    assert first[0]["project"] == "组织人事党建事务管理资金"
+    assert first[0]["project_line"] == 125
+    assert [first[0][k] for k in ("level1", "level2", "level3", "target", "basis", "line")] == [
+        "产出指标",
+        "数量指标",
+        "宣传活动数量",
+        "≥95%",
+        "按照工作实际完成情况",
+        139,
+    ]
+    target = (first[0]["target_op"], first[0]["target_value"], first[0]["target_unit"])
+    assert target == ("≥", Decimal("95"), "%")
+    assert [first[1][k] for k in ("level1", "level2", "level3", "line")] == [
+        "产出指标",
+        "质量指标",
+        "宣传覆盖人次",
+        146,
+    ]
+
+
+def test_other_encodings_line_endings_word_and_toml_in_one_batch_read_as_one_by_one(tmp_path):
+    files = {
+        "a-utf8.txt": SAMPLE_TEXT.encode("utf-8"),
+        "b-gb18030-crlf.txt": SAMPLE_TEXT.replace("\n", "\r\n").encode("gb18030"),
+        "c-bom.txt": b"\xef\xbb\xbf" + PRIOR.read_bytes(),
+        "d-utf16.txt": SAMPLE_TEXT.encode("utf-16"),
+        "e.docx": build_docx(layout_of_dump(PRIOR)),
+        "f.toml": dumps_toml(read_path(str(SAMPLE)).document).encode("utf-8"),
+        "g-cr.txt": PRIOR.read_text(encoding="utf-8").replace("\n", "\r").encode("utf-8"),
+    }
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    frames = assert_batch_reads_as_one_by_one(paths)
+    assert frames["perf_indicators"].get_column("doc").unique().sort().to_list() == list(range(7))
+
+
+def test_bad_files_between_good_ones_keep_every_documents_rows_its_own(tmp_path):
+    (tmp_path / "1.txt").write_bytes(SAMPLE.read_bytes())
+    (tmp_path / "2.txt").write_bytes(b"")  # empty: a read error
+    (tmp_path / "3.txt").write_bytes(PRIOR.read_bytes())
+    (tmp_path / "4.pdf").write_bytes(b"%PDF-1.4 not a disclosure")
+    (tmp_path / "5.txt").write_bytes(SAMPLE.read_bytes())
+    paths = sorted(tmp_path.iterdir())
+    frames = assert_batch_reads_as_one_by_one(paths)
+    # the 2021 sample has 22 projects (its last heading: "22、城乡居民基本养老保险补助资金绩效目标表",
+    # line 2164), the 2020 sample 3 (line 305); the empty file and the PDF are not documents
+    projects = frames["perf_indicators"].group_by("doc").agg(pl.col("project_no").max())
+    assert sorted(projects.rows()) == [(0, 22), (1, 3), (2, 22)]
+
+
+def test_a_document_the_extractor_fails_on_is_listed_and_the_rest_keep_their_rows(
+    tmp_path, monkeypatch
+):
+    for name in ("1.txt", "2-crash.txt", "3.txt"):
+        (tmp_path / name).write_bytes((PRIOR if name == "3.txt" else SAMPLE).read_bytes())
+    real = batch.extract
+
+    def extractor_bug(layout, *, source, **kw):
+        if source.endswith("2-crash.txt"):
+            raise ValueError("an extractor bug")
+        return real(layout, source=source, **kw)
+
+    monkeypatch.setattr(batch, "extract", extractor_bug)
+    infos, frames, errors = batch._read_chunk([str(p) for p in sorted(tmp_path.iterdir())])
+    assert [Path(e.document).name for e in errors] == ["2-crash.txt"]
+    assert "an extractor bug" in errors[0].message
+    expected_infos, expected, _ = one_by_one([tmp_path / "1.txt", tmp_path / "3.txt"])
+    assert infos == expected_infos
+    for name in expected:
+        assert_frame_equal(frames[name], expected[name], check_exact=True)
+
+
+@pytest.mark.parametrize("failing", ["TextCells", "indicator_rows"])
+def test_when_the_columns_fail_the_batch_reads_each_file_on_its_own(tmp_path, monkeypatch, failing):
+    import reconcile.extract.performance_columns
+    import reconcile.sources.textcols
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("columns failed")
+
+    module = (
+        reconcile.sources.textcols
+        if failing == "TextCells"
+        else reconcile.extract.performance_columns
+    )
+    monkeypatch.setattr(module, failing, broken)
+    for name, source in (("1.txt", SAMPLE), ("2.txt", PRIOR)):
+        (tmp_path / name).write_bytes(source.read_bytes())
+    frames = assert_batch_reads_as_one_by_one(sorted(tmp_path.iterdir()))
+    assert frames["perf_indicators"].height > 0
+
+
+def _mangled(seed: int) -> str:
+    rng = random.Random(seed)
+    lines = mangle_tables(
+        SAMPLE_TEXT.split("\n")[:-1],
+        rounds=rng.randint(1, 12),
+        between=rng.randint,
+        pick=rng.choice,
+        numbers=IN_RANGE_NUMBERS,
+    )
+    return "\n".join(lines) + "\n"
+
+
+def test_forty_mangled_documents_in_one_batch_read_as_one_by_one(tmp_path):
+    paths = []
+    for seed in range(40):
+        path = tmp_path / f"{seed:02d}.txt"
+        path.write_text(_mangled(seed), encoding="utf-8")
+        paths.append(path)
+    assert_batch_reads_as_one_by_one(paths)
+
+
+@settings(
+    deadline=None,
+    max_examples=15,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(st.integers(0, 10**9), min_size=1, max_size=4), st.data())
+def test_mangled_batches_read_as_one_by_one(tmp_path_factory, seeds, data):
+    folder = tmp_path_factory.mktemp("batch")
+    paths = []
+    for n, seed in enumerate(seeds):
+        text = _mangled(seed)
+        if data.draw(st.booleans()):
+            text = text.replace("\n", "\r\n")
+        path = folder / f"{n}.txt"
+        path.write_bytes(text.encode(data.draw(st.sampled_from(["utf-8", "gb18030"]))))
+        paths.append(path)
+    assert_batch_reads_as_one_by_one(paths)
