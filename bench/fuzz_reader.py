@@ -27,6 +27,10 @@ dashed or full-width junk); TOML from the grammar of ``reconcile.disclosure/1``;
 canonical TOML mangled line by line; Word files from a grammar of headings, sentences and tables;
 the sample rebuilt as Word with its XML mangled.
 
+Every batch of models is also read again as ``reconcile check FOLDER`` reads it
+(``reconcile.batch._read_chunk``, the text dumps laid out together as columns), and its frames
+must equal those of the documents read one by one; a difference is a crash of the "batch" stage.
+
 Checking one document costs about 0.15 s of Polars planning whatever its size, so models are
 checked in batches of ``--batch`` (a batch that raises is re-checked one model at a time to find
 the culprit). Statistics go to ``bench/out/fuzz/last-run.json`` every few seconds and at the end.
@@ -582,6 +586,7 @@ class Fuzz:
         batch, self.pending = self.pending, []
         if not batch:
             return
+        self.compare_batch(batch)
         try:
             self.check([doc for doc, *_ in batch])
             self.stats["checked"] += len(batch)
@@ -598,6 +603,43 @@ class Fuzz:
                 raise
             except BaseException as exc:
                 self.record(payload, suffix, exc, "rules")
+
+    def compare_batch(self, batch: list[tuple[Any, bytes, str, str]]) -> None:
+        """Read the batch's inputs again as a batch does (``reconcile.batch._read_chunk``: text
+        dumps laid out together as columns) and compare its frames with those of the documents
+        read one by one; a difference is recorded as a crash of the "batch" stage."""
+        import tempfile
+
+        from reconcile.batch import _read_chunk
+        from reconcile.rules.registry import build_document_frames
+
+        with tempfile.TemporaryDirectory() as folder:
+            paths = []
+            for n, (_, payload, suffix, _) in enumerate(batch):
+                path = Path(folder) / f"{n:03d}{suffix}"
+                path.write_bytes(payload)
+                paths.append(str(path))
+            try:
+                _, frames, errors = _read_chunk(paths)
+                expected = build_document_frames([doc for doc, *_ in batch])
+                differ = [name for name in expected if not frames[name].equals(expected[name])]
+                if errors or not differ:
+                    self.stats["batches compared"] += 1
+                    if not errors:
+                        return
+                problem: BaseException = AssertionError(
+                    f"the batch reader differs from one-by-one reading in {differ or errors}"
+                )
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:
+                problem = exc
+            if len(batch) > 1:  # find the input(s) that make the difference
+                for item in batch:
+                    self.compare_batch([item])
+                return
+            _, payload, suffix, _ = batch[0]
+            self.record(payload, suffix, problem, "batch")
 
     def record(self, payload: bytes, suffix: str, exc: BaseException, stage: str) -> None:
         self.stats[f"crashes in the {stage}"] += 1
