@@ -7,6 +7,7 @@ of Polars queries over every document.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sys
@@ -28,7 +29,10 @@ from reconcile.sources.decode import Decoded
 from reconcile.sources.layout import Layout, Paragraph, Table
 
 Progress = Callable[[int, int], None]
-PARALLEL_FROM = 16  # fewer files than this are read in this process: workers cost more to start
+# From this many files on, a batch is read in shares (``load_frames``), in worker processes when
+# there is more than one job; fewer are read one by one in this process: workers cost more to
+# start than they save, and the columns pay from a few documents on.
+PARALLEL_FROM = 16
 
 
 def _is_canonical_toml(path: Path) -> bool:
@@ -214,24 +218,32 @@ def _read_texts(
 def load_frames(
     files: Sequence[str], *, jobs: int, progress: Progress | None = None
 ) -> tuple[list[Document], dict[str, pl.DataFrame], list[ReadFailure]]:
-    """Read files in ``jobs`` worker processes; return identity-only Documents (their info), the
-    per-document frames of all of them (``doc`` renumbered in file order) and the failures."""
+    """Read files in shares of up to 64, in ``jobs`` worker processes (in this process when
+    ``jobs`` is 1); return identity-only Documents (their info), the per-document frames of all of
+    them (``doc`` renumbered in file order) and the failures."""
     size = max(4, min(64, len(files) // (jobs * 4) or 1))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     infos: list[DocumentInfo] = []
     errors: list[ReadFailure] = []
     pieces: dict[str, list[pl.DataFrame]] = {}
     done = 0
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor  # only batches pay for importing these
+    with contextlib.ExitStack() as stack:
+        if jobs > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor  # only batches pay for these
 
-    # Forked children inherit Polars' thread pool in whatever state it is in (a known source of
-    # hangs), so workers are started fresh.
-    context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for chunk, (chunk_infos, frames, chunk_errors) in zip(
-            chunks, pool.map(_read_chunk, chunks), strict=True
-        ):
+            # Forked children inherit Polars' thread pool in whatever state it is in (a known
+            # source of hangs), so workers are started fresh.
+            method = "forkserver" if sys.platform != "win32" else "spawn"
+            pool = stack.enter_context(
+                ProcessPoolExecutor(
+                    max_workers=jobs, mp_context=multiprocessing.get_context(method)
+                )
+            )
+            results: Iterable[Chunk] = pool.map(_read_chunk, chunks)
+        else:
+            results = map(_read_chunk, chunks)
+        for chunk, (chunk_infos, frames, chunk_errors) in zip(chunks, results, strict=True):
             offset = len(infos)
             infos.extend(chunk_infos)
             errors.extend(chunk_errors)
@@ -275,7 +287,7 @@ def run_check(
     files, errors = discover(paths)
     jobs = jobs or default_jobs()
     frames: dict[str, pl.DataFrame] | None = None
-    if jobs > 1 and len(files) >= PARALLEL_FROM and "-" not in files:
+    if len(files) >= PARALLEL_FROM and "-" not in files:
         documents, frames, read_errors = load_frames(files, jobs=jobs, progress=progress)
     else:
         documents, read_errors = load_many(files, progress=progress)

@@ -191,3 +191,27 @@ def test_mangled_batches_read_as_one_by_one(tmp_path_factory, seeds, data):
         path.write_bytes(text.encode(data.draw(st.sampled_from(["utf-8", "gb18030"]))))
         paths.append(path)
     assert_batch_reads_as_one_by_one(paths)
+
+
+def test_a_batch_on_one_job_reads_in_shares_and_finds_what_two_jobs_and_one_by_one_find(
+    tmp_path, monkeypatch
+):
+    for n in range(batch.PARALLEL_FROM):
+        source = SAMPLE if n % 2 else PRIOR
+        (tmp_path / f"{n:02d}.txt").write_bytes(source.read_bytes())
+    shares = []
+    read_chunk = batch._read_chunk
+    monkeypatch.setattr(
+        batch, "_read_chunk", lambda paths: shares.append(paths) or read_chunk(paths)
+    )
+    one_job = batch.run_check([str(tmp_path)], jobs=1)
+    assert sum(map(len, shares)) == batch.PARALLEL_FROM  # read in shares, in this process
+    monkeypatch.undo()
+    two_jobs = batch.run_check([str(tmp_path)], jobs=2)
+    assert_frame_equal(one_job.frame, two_jobs.frame, check_exact=True)
+    documents = [read_path(str(p)).document for p in sorted(tmp_path.iterdir())]
+    from reconcile.engine import check_frame
+
+    alone = check_frame(documents, pairs=batch.pair_years(documents))
+    assert_frame_equal(one_job.frame, alone, check_exact=True)
+    assert one_job.frame.height > 0
