@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from polars.exceptions import PanicException
 
 from reconcile.engine import check_frame
 from reconcile.errors import ReadError
@@ -33,6 +34,9 @@ Progress = Callable[[int, int], None]
 # there is more than one job; fewer are read one by one in this process: workers cost more to
 # start than they save, and the columns pay from a few documents on.
 PARALLEL_FROM = 16
+# The text a reader process lays out as columns at once (characters; a disclosure holds about
+# 20,000): a share of large files is laid out in several goes rather than held all at once.
+SHARE_CHARACTERS = 4_000_000
 
 
 def _is_canonical_toml(path: Path) -> bool:
@@ -137,6 +141,8 @@ def _read_chunk(paths: Sequence[str]) -> Chunk:
     with without_cycle_collection():
         read: list[Document | ReadFailure | None] = [None] * len(paths)
         texts: list[tuple[int, Decoded]] = []
+        parts: list[pl.DataFrame] = []
+        held = 0
         for i, path in enumerate(paths):
             found = _guarded_file(path)
             if isinstance(found, tuple):
@@ -145,9 +151,15 @@ def _read_chunk(paths: Sequence[str]) -> Chunk:
                     read[i] = _guarded(path, _read_other, data, path)
                 else:
                     texts.append((i, decoded))
+                    held += len(decoded.text)
             else:
                 read[i] = found
-        rows = _read_texts(paths, texts, read) if texts else None
+            if texts and (held >= SHARE_CHARACTERS or i == len(paths) - 1):
+                # laid out a few megabytes at a time: a share of large files never piles up
+                part = _read_texts(paths, texts, read)
+                parts += [part] if part is not None else []
+                texts, held = [], 0
+        rows = pl.concat(parts) if parts else None
         documents = [d for d in read if isinstance(d, Document)]
         errors = [d for d in read if isinstance(d, ReadFailure)]
         if rows is not None:
@@ -191,7 +203,7 @@ def _read_texts(
     try:
         cells = TextCells([decoded.text for _, decoded in texts])
         layouts = cells.layouts(skip=performance_tables)
-    except Exception:  # the columns failed on some input: read these files one by one
+    except (Exception, PanicException):  # the columns failed on some input: read one by one
         for i, _ in texts:
             read[i] = _read_one(paths[i])
         return None
@@ -208,7 +220,7 @@ def _read_texts(
     try:
         cells_by_slot = cells.cells.with_columns(doc=pl.lit(text_slots).gather(pl.col("doc")))
         return indicator_rows(cells_by_slot, pl.DataFrame(tables, schema=schema, orient="row"))
-    except Exception:  # the columns failed: read these files' performance tables one by one
+    except (Exception, PanicException):  # the columns failed: read these files one by one
         for i, _ in texts:
             if isinstance(read[i], Document):
                 read[i] = _read_one(paths[i])

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from make_docx import build_docx, layout_of_dump
 from mangle import IN_RANGE_NUMBERS, mangle_tables
+from polars.exceptions import PanicException
 from polars.testing import assert_frame_equal
 
 import reconcile.batch as batch
@@ -133,13 +134,23 @@ def test_a_document_the_extractor_fails_on_is_listed_and_the_rest_keep_their_row
         assert_frame_equal(frames[name], expected[name], check_exact=True)
 
 
-@pytest.mark.parametrize("failing", ["TextCells", "indicator_rows"])
-def test_when_the_columns_fail_the_batch_reads_each_file_on_its_own(tmp_path, monkeypatch, failing):
+@pytest.mark.parametrize(
+    ("failing", "error"),
+    [
+        ("TextCells", RuntimeError),
+        ("TextCells", PanicException),  # a Polars panic is a BaseException
+        ("indicator_rows", RuntimeError),
+        ("indicator_rows", PanicException),
+    ],
+)
+def test_when_the_columns_fail_the_batch_reads_each_file_on_its_own(
+    tmp_path, monkeypatch, failing, error
+):
     import reconcile.extract.performance_columns
     import reconcile.sources.textcols
 
     def broken(*args, **kwargs):
-        raise RuntimeError("columns failed")
+        raise error("columns failed")
 
     module = (
         reconcile.sources.textcols
@@ -215,3 +226,21 @@ def test_a_batch_on_one_job_reads_in_shares_and_finds_what_two_jobs_and_one_by_o
     alone = check_frame(documents, pairs=batch.pair_years(documents))
     assert_frame_equal(one_job.frame, alone, check_exact=True)
     assert one_job.frame.height > 0
+
+
+def test_a_share_of_large_files_is_laid_out_a_few_at_a_time(tmp_path, monkeypatch):
+    laid_out = []
+    import reconcile.sources.textcols
+
+    class Counting(reconcile.sources.textcols.TextCells):
+        def __init__(self, texts):
+            laid_out.append(len(texts))
+            super().__init__(texts)
+
+    monkeypatch.setattr(reconcile.sources.textcols, "TextCells", Counting)
+    monkeypatch.setattr(batch, "SHARE_CHARACTERS", len(SAMPLE_TEXT) + 1)
+    for name, source in (("1.txt", SAMPLE), ("2.txt", SAMPLE), ("3.txt", PRIOR), ("4.txt", SAMPLE)):
+        (tmp_path / name).write_bytes(source.read_bytes())
+    assert_batch_reads_as_one_by_one(sorted(tmp_path.iterdir()))
+    # a sample alone stays under the limit, two go over it: laid out two and two
+    assert laid_out == [2, 2]
