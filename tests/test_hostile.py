@@ -834,6 +834,16 @@ EXTREMES = [
         id="text: a figure with 61 decimals",
     ),
     pytest.param(
+        sample_edit(47, "353.32", "0." + "0" * 60 + "1"),
+        "x.txt",
+        id="text: a change over last year with 61 decimals",
+    ),
+    pytest.param(
+        sample_edit(47, "353.32", "9" * 40),
+        "x.txt",
+        id="text: a 40-digit change over last year",
+    ),
+    pytest.param(
         sample_edit(35, "2834.55", "-2834.55"), "x.txt", id="text: a negative income total"
     ),
     pytest.param(sample_edit(2308, "45.11", "—"), "x.txt", id="text: a dash for the total"),
@@ -878,6 +888,14 @@ EXTREMES = [
 @pytest.mark.parametrize(("data", "name"), EXTREMES)
 def test_figures_beyond_any_budget_give_a_model_and_the_rules_run(data, name):
     assert model_or_read_error(data, name) is not None
+
+
+@pytest.mark.parametrize("figure", ["0." + "0" * 60 + "1", "9" * 40])
+def test_a_change_over_last_year_beyond_any_budget_is_dropped(figure):
+    # line 47 of the sample: "本年度预算收支安排 2834.55万元，较上年增加353.32万元。…"
+    assert read_bytes(SAMPLE_BYTES, "x.txt").document.budget.change_total.value == Decimal("353.32")
+    edited = read_bytes(sample_edit(47, "353.32", figure), "x.txt").document
+    assert edited.budget.change_total is None
 
 
 WIDE_HEADER = ["一级指标", *["　"] * 20, "二级指标", "三级指标", "绩效指标描述", "指标值", "依据"]

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from reconcile.extract.common import PartSlice, figure_from_number, money_numbers
 from reconcile.model import Budget, Figure, Problem, YearMention
-from reconcile.numbers import find_numbers
+from reconcile.numbers import find_numbers, in_range
 from reconcile.sources.layout import Paragraph
 
 _INCOME_LABELS = (
@@ -114,7 +114,12 @@ def _change(para: Paragraph, fields: dict[str, Figure]) -> None:
     for number in find_numbers(para.text, changes=True):
         segment = para.text[prev_end : number.start]
         prev_end = number.end
-        if number.change is None or number.is_year or number.unit == "%":
+        if (
+            number.change is None
+            or number.is_year
+            or number.unit == "%"
+            or not in_range(number.value)  # beyond any budget: noise, not a change
+        ):
             continue
         name = "change_project" if re.search(r"项目", segment) else "change_total"
         if name not in fields:
