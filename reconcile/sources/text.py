@@ -23,12 +23,22 @@ def _blank(line: str) -> bool:
     return not line.startswith("\t") and not line.strip(_BLANK_CHARS)
 
 
-def _col(line: str, text: str) -> int:
-    """1-based column of the text's first character on its line."""
+def text_col(line: str, text: str) -> int:
+    """1-based column of the text's first character on its line (a paragraph's, or a cell's
+    whose leading spaces do not tell it)."""
     if not text:
         return 1
     pos = line.find(text[:8].split("\n", 1)[0])
     return pos + 1 if pos >= 0 else 1
+
+
+def cell_col(line: str, raw: str, text: str) -> int:
+    """1-based column of a cell's text on its first line (``line``, its TAB included; ``raw``,
+    the cell as written after the TAB)."""
+    if not text:
+        return 1
+    col = 2 + len(raw) - len(raw.lstrip(_LEAD))
+    return col if line.startswith(text[:1], col - 1) else text_col(line, text)  # a marker first
 
 
 def rows_of_segments(lengths: list[int]) -> list[int]:
@@ -93,11 +103,7 @@ def _table(lines: list[str], start: int, index: int) -> tuple[Table, int]:
                 text = clean(raw)
             else:
                 text = raw.strip(lead)
-            col = 1
-            if text:
-                col = 2 + len(raw) - len(raw.lstrip(lead))
-                if not line.startswith(text[:1], col - 1):  # a marker before the text
-                    col = _col(line, text)
+            col = cell_col(line, raw, text) if text else 1
             current.append(new_cell(Cell, (text, first + 1, j, col, raw, None)))
             last_line = j
             continue
@@ -140,6 +146,8 @@ def layout_text(text: str, lines: list[str] | None = None) -> Layout:
         if not _blank(line):
             text_ = clean(line)
             if text_:
-                blocks.append(Paragraph(text=text_, line=i + 1, col=_col(line, text_), raw=line))
+                blocks.append(
+                    Paragraph(text=text_, line=i + 1, col=text_col(line, text_), raw=line)
+                )
         i += 1
     return Layout(blocks=tuple(blocks), lines=tuple(lines))

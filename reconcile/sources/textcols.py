@@ -12,7 +12,7 @@ The lines of every document of a batch are classified together by column express
 costs no Python work; a cell costs none until its table is asked for. ``TextCells.cells`` holds every
 cell of every table; ``TextCells.layouts`` builds Python rows for the tables it is asked for, and
 the rest keep ``rows=()``. That is how a batch reads the performance tables (86 % of the cells)
-straight from the columns (``extract.performance.indicator_rows``). Only the few cells whose text
+straight from the columns (``extract.performance_columns.indicator_rows``). Only the few cells whose text
 needs cleaning (a marker, surrounding spaces, several lines) are finished in Python, by
 ``layout.clean`` itself.
 """
@@ -25,7 +25,7 @@ import polars as pl
 
 from reconcile.sources.decode import split_lines
 from reconcile.sources.layout import Block, Cell, Layout, Paragraph, Row, Table, clean
-from reconcile.sources.text import _col, rows_of_segments
+from reconcile.sources.text import cell_col, rows_of_segments, text_col
 
 _BLANK = "^[ \u3000\u00a0\u2009\u202f\ufeff\r\x0c\x0b]*$"  # a line holding nothing but these
 # A 第X部分 heading. Python's \s (str.isspace) also matches \x1c-\x1f, which Rust's \s does not.
@@ -45,14 +45,6 @@ CELL_SCHEMA = {
 }
 
 Skip = Callable[[Layout], set[int]]
-
-
-def _cell_col(line: str, raw: str, text: str) -> int:
-    """The column of a cell's text on its first line (``line``, the TAB included)."""
-    if not text:
-        return 1
-    col = 2 + len(raw) - len(raw.lstrip(" \u3000\u00a0\u2009\u202f\ufeff\t"))
-    return col if line.startswith(text[:1], col - 1) else _col(line, text)
 
 
 def _lines(texts: Sequence[str]) -> pl.DataFrame:
@@ -188,7 +180,7 @@ def _cells(lines: pl.DataFrame) -> pl.DataFrame:
                 text = "\n".join(p for p in (clean(p) for p in [line[1:], *pieces]) if p)
             texts.append(text)
             raws.append(raw)
-            cols.append(_cell_col(line, raw, text))
+            cols.append(cell_col(line, raw, text))
             ends.append(end_line)
         cells = cells.with_columns(
             cells.get_column(name).clone().scatter(fix, pl.Series(values, dtype=cells.schema[name]))
@@ -228,7 +220,7 @@ class TextCells:
             if not dirty:
                 found[doc].append((ln, paragraph(raw, ln, 1, raw)))
             elif text := clean(raw):
-                found[doc].append((ln, paragraph(text, ln, _col(raw, text), raw)))
+                found[doc].append((ln, paragraph(text, ln, text_col(raw, text), raw)))
         for doc, index, line, end_line in zip(
             *(c.to_list() for c in self._tables.get_columns()), strict=True
         ):
