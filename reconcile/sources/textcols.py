@@ -283,14 +283,10 @@ class TextCells:
         return {key: tuple(rows) for key, rows in tables.items()}
 
 
-_TABLES = 1 << 20  # more tables than a document can hold: doc * _TABLES + table is unique
+# More tables than a document can hold (a 50 MB dump has fewer than 2**32 lines), so that
+# doc * _TABLES + table is unique; a batch's document numbers stay far below 2**31.
+_TABLES = 1 << 32
 
 
 def _first(item: tuple[int, Block]) -> int:
     return item[0]
-
-
-def layout_texts(texts: Sequence[str], skip: Skip | None = None) -> tuple[list[Layout], TextCells]:
-    """Many text dumps' layouts (without their source lines), and the cells of all of them."""
-    cells = TextCells(texts)
-    return cells.layouts(skip), cells
