@@ -64,7 +64,7 @@ def main() -> None:
     from reconcile.extract import extract
     from reconcile.extract.performance import project_tables
     from reconcile.extract.performance_columns import indicator_rows
-    from reconcile.reader import read_file
+    from reconcile.reader import sniff_file
     from reconcile.rules.registry import build_document_frames, load_all
     from reconcile.sources.text import layout_text
     from reconcile.sources.textcols import TextCells
@@ -84,7 +84,7 @@ def main() -> None:
         line: dict[str, float] = defaultdict(float)
         cols: dict[str, float] = defaultdict(float)
         for chunk in chunks:
-            decoded = timed(line, "decode", lambda c=chunk: [read_file(p)[1] for p in c])
+            decoded = timed(line, "decode", lambda c=chunk: [sniff_file(p).decoded for p in c])
             layouts = timed(line, "layout", lambda d=decoded: [layout_text(x.text) for x in d])
             docs = timed(
                 line,
@@ -95,7 +95,7 @@ def main() -> None:
             )
             expected = timed(line, "frames", lambda ds=docs: build_document_frames(ds))
 
-            decoded = timed(cols, "decode", lambda c=chunk: [read_file(p)[1] for p in c])
+            decoded = timed(cols, "decode", lambda c=chunk: [sniff_file(p).decoded for p in c])
             cells = timed(cols, "columns", lambda d=decoded: TextCells([x.text for x in d]))
             found: list[Any] = []
 

@@ -60,9 +60,11 @@ from xml.sax.saxutils import escape
 
 os.environ["RUST_BACKTRACE"] = "0"  # a Polars panic is a recorded crash, not a screenful
 ROOT = Path(__file__).resolve().parents[1]
-for _path in (ROOT, ROOT / "tests"):  # the package, and the mangling the tests share
+for _path in (ROOT, ROOT / "tests"):  # the package, and the mangling and Word files the tests share
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
+from wordxml import w_p, w_tbl, word_file, word_file_raw  # noqa: E402
+
 OUT = ROOT / "bench" / "out" / "fuzz"
 SAMPLE = ROOT / "samples" / "baigou-zuzhirenshi-2021-budget.txt"
 MAX_INPUT = 256 * 1024
@@ -351,13 +353,13 @@ class Generators:
     # Word files
 
     def docx_grammar(self, ch: Chooser) -> bytes:
-        blocks = [_w_p("保定白沟新城管理委员会组织人事局"), _w_p("2021年部门预算")]
+        blocks = [w_p("保定白沟新城管理委员会组织人事局"), w_p("2021年部门预算")]
         for _ in range(ch.between(0, 16)):
             kind = ch.between(0, 3)
             if kind == 0:
-                blocks.append(_w_p(ch.pick(HEADINGS)))
+                blocks.append(w_p(ch.pick(HEADINGS)))
             elif kind == 1:
-                blocks.append(_w_p(ch.pick(TOKENS) + ch.pick(self.numbers) + ch.text(10)))
+                blocks.append(w_p(ch.pick(TOKENS) + ch.pick(self.numbers) + ch.text(10)))
             else:
                 width = ch.pick([1, 2, 5, 6, 14, 30])
                 rows = [
@@ -367,8 +369,8 @@ class Generators:
                     ]
                     for _ in range(ch.between(1, 10))
                 ]
-                blocks.append(_w_tbl(rows))
-        return _word_file("".join(blocks))
+                blocks.append(w_tbl(rows))
+        return word_file("".join(blocks))
 
     def mangled_docx(self, ch: Chooser) -> bytes:
         xml = self.sample_docx_xml
@@ -387,7 +389,7 @@ class Generators:
                     xml = xml[: m.start()] + escape(ch.pick(self.numbers)) + xml[m.end() :]
             else:
                 xml = xml[:at] + "<w:tbl><w:tr><w:tc>" * ch.between(1, 300) + xml[at:]
-        data = _word_file_raw(xml.encode("utf-8"))
+        data = word_file_raw(xml.encode("utf-8"))
         if ch.byte() == 255:
             buf = bytearray(data)
             for _ in range(ch.between(1, 8)):
@@ -422,54 +424,6 @@ XML_BITS = [
     "<!DOCTYPE x>",
     "<w:trPr><w:del/></w:trPr>",
 ]
-
-
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def _xml_text(text: str) -> str:
-    return escape(
-        "".join(
-            c for c in text if c in "\t\n\r" or 0x20 <= ord(c) < 0xD800 or 0xE000 <= ord(c) < 0xFFFE
-        )
-    )
-
-
-def _w_p(text: str) -> str:
-    return f'<w:p><w:r><w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r></w:p>'
-
-
-def _w_tbl(rows: list[list[str]]) -> str:
-    return (
-        "<w:tbl>"
-        + "".join(
-            "<w:tr>" + "".join(f"<w:tc>{_w_p(c)}</w:tc>" for c in row) + "</w:tr>" for row in rows
-        )
-        + "</w:tbl>"
-    )
-
-
-def _word_file(body_xml: str) -> bytes:
-    return _word_file_raw(
-        (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            f'<w:document xmlns:w="{W}"><w:body>{body_xml}</w:body></w:document>'
-        ).encode()
-    )
-
-
-def _word_file_raw(document_xml: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        zf.writestr(
-            "_rels/.rels",
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-            'Target="word/document.xml"/></Relationships>',
-        )
-        zf.writestr("word/document.xml", document_xml)
-    return out.getvalue()
 
 
 def _sample_docx_xml() -> str:

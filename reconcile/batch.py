@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from polars.exceptions import PanicException
@@ -23,13 +23,14 @@ from reconcile.errors import ReadError
 from reconcile.extract import extract
 from reconcile.gcpause import without_cycle_collection
 from reconcile.model import SCHEMA_DISCLOSURE, Document, DocumentInfo
-from reconcile.reader import read_bytes, read_file, read_path
+from reconcile.reader import Sniffed, load, read_path, sniff_file
 from reconcile.report import ReadFailure, Report
 from reconcile.rules.registry import build_document_frames
 from reconcile.sources.decode import Decoded
 from reconcile.sources.layout import Layout, Paragraph, Table
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 # From this many files on, a batch is read in shares (``load_frames``), in worker processes when
 # there is more than one job; fewer are read one by one in this process: workers cost more to
 # start than they save, and the columns pay from a few documents on.
@@ -87,13 +88,11 @@ def _read_document(path: str) -> Document:
     return read_path(path).document
 
 
-def _read_other(data: bytes, path: str) -> Document:
-    return read_bytes(data, path).document
+def _load_document(sniffed: Sniffed) -> Document:
+    return load(sniffed).document
 
 
-def _guarded(
-    path: str, read: Callable[..., Document], *args: Any, **kwargs: Any
-) -> Document | ReadFailure:
+def _guarded(path: str, read: Callable[..., T], *args: Any, **kwargs: Any) -> T | ReadFailure:
     """``read(*args, **kwargs)``, or the failure that names why ``path`` could not be read."""
     try:
         return read(*args, **kwargs)
@@ -144,16 +143,14 @@ def _read_chunk(paths: Sequence[str]) -> Chunk:
         parts: list[pl.DataFrame] = []
         held = 0
         for i, path in enumerate(paths):
-            found = _guarded_file(path)
-            if isinstance(found, tuple):
-                data, decoded = found
-                if decoded is None:
-                    read[i] = _guarded(path, _read_other, data, path)
-                else:
-                    texts.append((i, decoded))
-                    held += len(decoded.text)
-            else:
+            found = _guarded(path, sniff_file, path)
+            if isinstance(found, ReadFailure):
                 read[i] = found
+            elif found.kind != "text" or found.decoded is None:
+                read[i] = _guarded(path, _load_document, found)
+            else:
+                texts.append((i, found.decoded))
+                held += len(found.decoded.text)
             if texts and (held >= SHARE_CHARACTERS or i == len(paths) - 1):
                 # laid out a few megabytes at a time: a share of large files never piles up
                 part = _read_texts(paths, texts, read)
@@ -171,15 +168,6 @@ def _read_chunk(paths: Sequence[str]) -> Chunk:
             )
         frames = build_document_frames(documents, indicator_rows=rows)
     return [d.info for d in documents], frames, errors
-
-
-def _guarded_file(path: str) -> tuple[bytes, Decoded | None] | ReadFailure:
-    try:
-        return read_file(path)
-    except ReadError as exc:
-        return ReadFailure(path, exc.reason)
-    except Exception as exc:  # an unreadable file must not stop the rest of a batch
-        return ReadFailure(path, f"internal error while reading ({type(exc).__name__}: {exc})")
 
 
 def _read_texts(

@@ -73,11 +73,38 @@ def read_path(path: str) -> Loaded:
 
 
 def read_bytes(data: bytes, path: str) -> Loaded:
-    kind, decoded = _kind(data, path)
-    if kind == "word":
-        return _read_docx(data, path)
+    return load(sniff(data, path))
+
+
+@dataclass(frozen=True, slots=True)
+class Sniffed:
+    """An input told apart: a Word file, the canonical TOML or a text dump (the last two
+    decoded), not yet read into the model."""
+
+    path: str
+    data: bytes
+    kind: str  # "word" | "toml" | "text"
+    decoded: Decoded | None
+
+
+def sniff(data: bytes, path: str) -> Sniffed:
+    """What ``data`` is; raises ReadError for a format we do not read or text we cannot decode."""
+    return Sniffed(path, data, *_kind(data, path))
+
+
+def sniff_file(path: str) -> Sniffed:
+    """``sniff`` of a file's bytes (a batch lays out its text dumps together before reading
+    them); raises ReadError as ``read_path`` does."""
+    return sniff(_read_bytes_from(path), path)
+
+
+def load(sniffed: Sniffed) -> Loaded:
+    """The model of a sniffed input."""
+    path, decoded = sniffed.path, sniffed.decoded
+    if sniffed.kind == "word":
+        return _read_docx(sniffed.data, path)
     assert decoded is not None
-    if kind == "toml":
+    if sniffed.kind == "toml":
         from reconcile.canonical import loads_toml
 
         document = loads_toml(decoded.text, path, encoding=decoded.encoding)
@@ -86,14 +113,6 @@ def read_bytes(data: bytes, path: str) -> Loaded:
     layout = layout_text(decoded.text, lines)
     document = extract(layout, source=path, encoding=decoded.encoding, source_kind="text")
     return Loaded(document, layout.lines)
-
-
-def read_file(path: str) -> tuple[bytes, Decoded | None]:
-    """A file's bytes, and its decoded text when it is a text dump (None for a Word file or the
-    canonical TOML: ``read_bytes`` reads those). Raises ReadError as ``read_path`` does."""
-    data = _read_bytes_from(path)
-    kind, decoded = _kind(data, path)
-    return data, decoded if kind == "text" else None
 
 
 def _kind(data: bytes, path: str) -> tuple[str, Decoded | None]:

@@ -167,37 +167,38 @@ def test_an_interrupted_write_leaves_the_existing_file_and_no_temporary(
     assert names(tmp_path) == ["report.json"]
 
 
-def test_a_report_that_fails_to_render_leaves_the_existing_file(tmp_path, capsys, monkeypatch):
-    target = tmp_path / "report.toml"
+@pytest.mark.parametrize(
+    ("failing", "error", "fmt"),
+    [
+        pytest.param("reconcile.report.render", RuntimeError("cannot render"), "toml", id="render"),
+        pytest.param(  # a PanicException is a BaseException: it must not escape main either
+            "reconcile.batch.run_check",
+            pl.exceptions.PanicException("index out of bounds"),
+            "json",
+            id="polars panic",
+        ),
+    ],
+)
+def test_an_internal_failure_is_one_line_and_leaves_the_existing_file(
+    tmp_path, capsys, monkeypatch, failing, error, fmt
+):
+    target = tmp_path / f"report.{fmt}"
     target.write_bytes(PREVIOUS)
 
-    def broken(*args: object, **kwargs: object) -> str:
-        raise RuntimeError("cannot render")
+    def broken(*args: object, **kwargs: object) -> None:
+        raise error
 
-    monkeypatch.setattr("reconcile.report.render", broken)
-    assert run(["check", str(SAMPLE), "--format", "toml", "--output", str(target)]) == 2
+    monkeypatch.setattr(failing, broken)
+    try:
+        status = run(["check", str(SAMPLE), "--format", fmt, "--output", str(target)])
+    except BaseException as exc:
+        pytest.fail(f"{type(exc).__name__} escaped main")
+    assert status == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert "internal error" in one_clean_line(err)
     assert target.read_bytes() == PREVIOUS
-    assert names(tmp_path) == ["report.toml"]
-
-
-def test_a_polars_panic_is_an_internal_error_not_a_traceback(tmp_path, capsys, monkeypatch):
-    target = tmp_path / "report.json"
-    target.write_bytes(PREVIOUS)
-
-    def panics(*args: object, **kwargs: object) -> None:
-        raise pl.exceptions.PanicException("index out of bounds")
-
-    monkeypatch.setattr("reconcile.batch.run_check", panics)
-    try:
-        status = run(["check", str(SAMPLE), "--output", str(target)])
-    except BaseException as exc:  # what escapes main today
-        pytest.fail(f"{type(exc).__name__} escaped main")
-    assert status == 2
-    assert "internal error" in one_clean_line(capsys.readouterr().err)
-    assert target.read_bytes() == PREVIOUS
+    assert names(tmp_path) == [target.name]
 
 
 def test_writing_into_a_missing_folder_is_exit_2_and_creates_nothing(tmp_path, capsys):

@@ -28,13 +28,13 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pytest
 import tomli_w
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from mangle import HUGE_NUMBERS, IN_RANGE_NUMBERS, mangle_tables, row_groups
+from wordxml import w_p, w_tbl, word_file
 
 from reconcile.canonical import document_to_dict, drop_nulls
 from reconcile.cli import main
@@ -119,50 +119,6 @@ def sample_with(marker: str, extra: str) -> str:
 
 
 # --- Word files without python-docx (fast enough to build inside property tests) ----------------
-
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def xml_text(text: str) -> str:
-    """Text as it may stand in XML 1.0: characters XML cannot hold are dropped."""
-    ok = "".join(
-        ch
-        for ch in text
-        if ch in "\t\n\r" or 0x20 <= ord(ch) < 0xD800 or 0xE000 <= ord(ch) < 0xFFFE
-    )
-    return escape(ok)
-
-
-def w_p(text: str) -> str:
-    return f'<w:p><w:r><w:t xml:space="preserve">{xml_text(text)}</w:t></w:r></w:p>'
-
-
-def w_tbl(rows: list[list[str]]) -> str:
-    xml: dict[tuple[str, ...], str] = {}  # rows repeat: build each distinct row once
-    for row in rows:
-        key = tuple(row)
-        if key not in xml:
-            xml[key] = "<w:tr>" + "".join(f"<w:tc>{w_p(c)}</w:tc>" for c in row) + "</w:tr>"
-    return "<w:tbl>" + "".join(xml[tuple(row)] for row in rows) + "</w:tbl>"
-
-
-def word_file(body_xml: str) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(
-            "_rels/.rels",
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-            'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-            'Target="word/document.xml"/></Relationships>',
-        )
-        zf.writestr(
-            "word/document.xml",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            f'<w:document xmlns:w="{W}"><w:body>{body_xml}</w:body></w:document>',
-        )
-    return out.getvalue()
-
 
 # --- limits --------------------------------------------------------------------------------------
 

@@ -209,9 +209,9 @@ class TextCells:
     def layouts(
         self, skip: Skip | None = None, lines: Sequence[tuple[str, ...]] = ()
     ) -> list[Layout]:
-        """Each document's Layout (with ``lines`` as its source lines when given). The tables
-        ``skip`` names, by index, given the layout with every table's rows empty, keep
-        ``rows=()``."""
+        """Each document's Layout (with ``lines`` as its source lines when given). ``skip`` is
+        called once per document, in document order, with the layout whose tables all have
+        ``rows=()``; the tables it names (by index) keep ``rows=()``."""
         found: list[list[tuple[int, Block]]] = [[] for _ in range(self.count)]
         paragraph = Paragraph
         for doc, ln, raw, dirty in zip(
