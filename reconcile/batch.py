@@ -7,11 +7,12 @@ of Polars queries over every document.
 
 from __future__ import annotations
 
-import contextlib
+import collections
 import itertools
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -218,44 +219,90 @@ def _read_texts(
 def load_frames(
     files: Sequence[str], *, jobs: int, progress: Progress | None = None
 ) -> tuple[list[Document], dict[str, pl.DataFrame], list[ReadFailure]]:
-    """Read files in shares of up to 64, in ``jobs`` worker processes (in this process when
-    ``jobs`` is 1); return identity-only Documents (their info), the per-document frames of all of
-    them (``doc`` renumbered in file order) and the failures."""
+    """Read files in shares of up to 64, in this process and ``jobs - 1`` worker processes;
+    return identity-only Documents (their info), the per-document frames of all of them (``doc``
+    renumbered in file order) and the failures."""
     size = max(4, min(64, len(files) // (jobs * 4) or 1))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    results: list[Chunk | None] = [None] * len(chunks)
+    done = 0
+    for i, read in _read_shares(chunks, workers=jobs - 1):
+        results[i] = read
+        done += len(chunks[i])
+        if progress:
+            progress(done, len(files))
     infos: list[DocumentInfo] = []
     errors: list[ReadFailure] = []
     pieces: dict[str, list[pl.DataFrame]] = {}
-    done = 0
-    with contextlib.ExitStack() as stack:
-        if jobs > 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor  # only batches pay for these
-
-            # Forked children inherit Polars' thread pool in whatever state it is in (a known
-            # source of hangs), so workers are started fresh.
-            method = "forkserver" if sys.platform != "win32" else "spawn"
-            pool = stack.enter_context(
-                ProcessPoolExecutor(
-                    max_workers=jobs, mp_context=multiprocessing.get_context(method)
-                )
+    for result in results:
+        assert result is not None
+        chunk_infos, frames, chunk_errors = result
+        offset = len(infos)
+        infos.extend(chunk_infos)
+        errors.extend(chunk_errors)
+        for name, frame in frames.items():
+            pieces.setdefault(name, []).append(
+                frame.with_columns(pl.col("doc") + offset) if offset else frame
             )
-            results: Iterable[Chunk] = pool.map(_read_chunk, chunks)
-        else:
-            results = map(_read_chunk, chunks)
-        for chunk, (chunk_infos, frames, chunk_errors) in zip(chunks, results, strict=True):
-            offset = len(infos)
-            infos.extend(chunk_infos)
-            errors.extend(chunk_errors)
-            for name, frame in frames.items():
-                pieces.setdefault(name, []).append(
-                    frame.with_columns(pl.col("doc") + offset) if offset else frame
-                )
-            done += len(chunk)
-            if progress:
-                progress(done, len(files))
     merged = {name: pl.concat(parts, how="vertical_relaxed") for name, parts in pieces.items()}
     return [Document(info=info) for info in infos], merged, errors
+
+
+def _read_shares(chunks: Sequence[Sequence[str]], *, workers: int) -> Iterator[tuple[int, Chunk]]:
+    """Read every share, in this process and in ``workers`` reader processes; yield (share's
+    place, what it read) as each is done.
+
+    This process reads shares too rather than wait for the workers: it has everything imported
+    already, and the frames of its own shares are never pickled. A worker holds one share at a
+    time and is handed the next the moment it returns one, so the last shares go to whoever is
+    free and no one waits long at the end."""
+    left = collections.deque(range(len(chunks)))
+    if workers < 1:
+        yield from ((i, _read_chunk(chunk)) for i, chunk in enumerate(chunks))
+        return
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+
+    lock = threading.RLock()  # a callback may run at once, in the thread that hands out
+    sent: dict[Future[Chunk], int] = {}
+
+    def take() -> int | None:
+        with lock:
+            return left.popleft() if left else None
+
+    def hand_out(returned: Future[Chunk] | None = None) -> None:
+        if returned is not None and (returned.cancelled() or returned.exception() is not None):
+            return  # a failed share ends the batch: its error is raised where it is collected
+        with lock:
+            if (i := take()) is None:
+                return
+            try:
+                future = pool.submit(_read_chunk, chunks[i])
+            except RuntimeError:  # the pool is broken or shut down: the share is read here
+                left.appendleft(i)
+                return
+            sent[future] = i
+        future.add_done_callback(hand_out)
+
+    # Forked children inherit Polars' thread pool in whatever state it is in (a known source of
+    # hangs), so workers are started fresh.
+    method = "forkserver" if sys.platform != "win32" else "spawn"
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    try:
+        for _ in range(workers):
+            hand_out()
+        while (i := take()) is not None:
+            yield i, _read_chunk(chunks[i])
+        with lock:
+            waiting = dict(sent)
+        for future in as_completed(waiting):
+            yield waiting[future], future.result()
+        while (i := take()) is not None:  # any share a failing hand-out left behind
+            yield i, _read_chunk(chunks[i])
+    finally:
+        with lock:
+            left.clear()  # hand out nothing more
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def pair_years(documents: Sequence[Document]) -> list[tuple[int, int]]:

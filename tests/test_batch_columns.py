@@ -228,6 +228,55 @@ def test_a_batch_on_one_job_reads_in_shares_and_finds_what_two_jobs_and_one_by_o
     assert one_job.frame.height > 0
 
 
+READ_HERE: list[str] = []  # the files read by ``recording`` in this process
+
+
+def recording(paths):
+    """``_read_chunk`` that notes what it reads: workers import this module and note in their
+    own copy, so the list holds what this process read."""
+    READ_HERE.extend(paths)
+    return READ_CHUNK(paths)
+
+
+def failing(paths):
+    raise RuntimeError("a bug in a share")
+
+
+READ_CHUNK = batch._read_chunk
+
+
+def test_two_jobs_read_shares_here_and_in_a_worker_and_keep_the_files_order(tmp_path, monkeypatch):
+    for n in range(batch.PARALLEL_FROM):
+        (tmp_path / f"{n:02d}.txt").write_bytes((SAMPLE if n % 3 else PRIOR).read_bytes())
+    files = sorted(str(p) for p in tmp_path.iterdir())
+    READ_HERE.clear()
+    monkeypatch.setattr(batch, "_read_chunk", recording)
+    documents, frames, errors = batch.load_frames(files, jobs=2)
+    assert 0 < len(READ_HERE) < len(files)
+    assert files[0] not in READ_HERE  # the first share is handed to the worker before any is read
+    assert [d.info.source for d in documents] == files
+    assert [d.info.year for d in documents] == [2021 if n % 3 else 2020 for n in range(16)]
+    assert errors == []
+    monkeypatch.undo()
+    _, alone, _ = batch.load_frames(files, jobs=1)
+    assert sorted(frames) == sorted(alone)
+    for name in alone:
+        assert_frame_equal(frames[name], alone[name], check_exact=True)
+
+
+def test_a_share_that_fails_here_ends_the_batch_and_hands_out_no_more(tmp_path, monkeypatch):
+    files = []
+    for n in range(batch.PARALLEL_FROM * 2):
+        (tmp_path / f"{n:02d}.txt").write_bytes(SAMPLE.read_bytes())
+        files.append(str(tmp_path / f"{n:02d}.txt"))
+    monkeypatch.setattr(batch, "_read_chunk", failing)
+    reading = batch._read_shares([files[i : i + 4] for i in range(0, len(files), 4)], workers=1)
+    with pytest.raises(RuntimeError, match="a bug in a share"):
+        next(reading)
+    with pytest.raises(StopIteration):  # the workers were shut down: nothing more is read
+        next(reading)
+
+
 def test_a_share_of_large_files_is_laid_out_a_few_at_a_time(tmp_path, monkeypatch):
     laid_out = []
     import reconcile.sources.textcols
