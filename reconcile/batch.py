@@ -8,6 +8,7 @@ of Polars queries over every document.
 from __future__ import annotations
 
 import collections
+import io
 import itertools
 import os
 import sys
@@ -171,6 +172,28 @@ def _read_chunk(paths: Sequence[str]) -> Chunk:
     return [d.info for d in documents], frames, errors
 
 
+Packed = tuple[list[DocumentInfo], dict[str, bytes], list[ReadFailure]]
+
+
+def _read_chunk_packed(paths: Sequence[str]) -> Packed:
+    """``_read_chunk`` in a worker process, its frames packed as Arrow IPC for the trip back.
+    Writing and reading IPC cost about a third of what pickling a frame does (a share's 10 MB of
+    performance rows: 6 + 8 ms against 32 + 14 ms); the oldest compatibility level, with plain
+    string offsets, is the quicker to read back."""
+    infos, frames, errors = _read_chunk(paths)
+    packed = {}
+    for name, frame in frames.items():
+        sink = io.BytesIO()
+        frame.write_ipc(sink, compat_level=pl.CompatLevel.oldest())
+        packed[name] = sink.getvalue()
+    return infos, packed, errors
+
+
+def _unpacked(packed: Packed) -> Chunk:
+    infos, frames, errors = packed
+    return infos, {name: pl.read_ipc(io.BytesIO(data)) for name, data in frames.items()}, errors
+
+
 def _read_texts(
     paths: Sequence[str],
     texts: list[tuple[int, Decoded]],
@@ -264,20 +287,20 @@ def _read_shares(chunks: Sequence[Sequence[str]], *, workers: int) -> Iterator[t
     from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
     lock = threading.RLock()  # a callback may run at once, in the thread that hands out
-    sent: dict[Future[Chunk], int] = {}
+    sent: dict[Future[Packed], int] = {}
 
     def take() -> int | None:
         with lock:
             return left.popleft() if left else None
 
-    def hand_out(returned: Future[Chunk] | None = None) -> None:
+    def hand_out(returned: Future[Packed] | None = None) -> None:
         if returned is not None and (returned.cancelled() or returned.exception() is not None):
             return  # a failed share ends the batch: its error is raised where it is collected
         with lock:
             if (i := take()) is None:
                 return
             try:
-                future = pool.submit(_read_chunk, chunks[i])
+                future = pool.submit(_read_chunk_packed, chunks[i])
             except RuntimeError:  # the pool is broken or shut down: the share is read here
                 left.appendleft(i)
                 return
@@ -296,7 +319,7 @@ def _read_shares(chunks: Sequence[Sequence[str]], *, workers: int) -> Iterator[t
         with lock:
             waiting = dict(sent)
         for future in as_completed(waiting):
-            yield waiting[future], future.result()
+            yield waiting[future], _unpacked(future.result())
         while (i := take()) is not None:  # any share a failing hand-out left behind
             yield i, _read_chunk(chunks[i])
     finally:
