@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any, cast
 
 from reconcile.extract.common import PartSlice, figure_from_number, money_numbers
@@ -35,25 +36,39 @@ _EXPENDITURE_LABELS = (
 _LEADING_YEAR = re.compile(r"^\s*((?:19|20|21)\d{2})\s*年")
 
 
+_SPACE = re.compile(r"\s")
+_LEAD_ORDINAL = re.compile(r"^[0-9０-９一二三四五六七八九十、.．()（）]+")
+_CHANGE_WORD = re.compile(r"增减|上年|同比")
+_DIGIT = re.compile(r"\d")
+_INCOME_HEAD = re.compile(r"收入说明|^收入")
+_EXPENDITURE_HEAD = re.compile(r"支出说明|^支出")
+_CHANGE_PHRASE = re.compile(r"较上年|比上年|同比")
+_INCOME_TOTAL = re.compile(r"收入.{0,8}(总额|合计|总计)")
+_EXPENDITURE_TOTAL = re.compile(r"支出.{0,8}(总额|合计|总计)")
+
+
 def _mode_of(text: str, mode: str | None) -> str | None:
-    compact = re.sub(r"\s", "", text)
-    if re.search(r"增减|上年|同比", compact) and not re.search(r"\d", compact):
+    return _mode_named(text) or mode
+
+
+@lru_cache(maxsize=4096)
+def _mode_named(text: str) -> str | None:
+    """The mode a paragraph switches to (income, expenditure, change), or None to keep the mode
+    (cached: the template's labels come back document after document)."""
+    compact = _SPACE.sub("", text)
+    if _CHANGE_WORD.search(compact) and not _DIGIT.search(compact):
         return "change"
-    if re.search(
-        r"收入说明|^收入", re.sub(r"^[0-9０-９一二三四五六七八九十、.．()（）]+", "", compact)
-    ):
+    if _INCOME_HEAD.search(_LEAD_ORDINAL.sub("", compact)):
         return "income"
-    if re.search(
-        r"支出说明|^支出", re.sub(r"^[0-9０-９一二三四五六七八九十、.．()（）]+", "", compact)
-    ):
+    if _EXPENDITURE_HEAD.search(_LEAD_ORDINAL.sub("", compact)):
         return "expenditure"
-    if re.search(r"较上年|比上年|同比", compact):
+    if _CHANGE_PHRASE.search(compact):
         return "change"
-    if re.search(r"收入.{0,8}(总额|合计|总计)", compact):
+    if _INCOME_TOTAL.search(compact):
         return "income"
-    if re.search(r"支出.{0,8}(总额|合计|总计)", compact):
+    if _EXPENDITURE_TOTAL.search(compact):
         return "expenditure"
-    return mode
+    return None
 
 
 def extract_budget(part: PartSlice) -> tuple[Budget, list[YearMention], list[Problem]]:

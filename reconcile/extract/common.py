@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reconcile.model import Figure, Problem
 from reconcile.numbers import MONEY_UNITS, Number, first_number, in_range, normalise, parse_cell
@@ -26,9 +27,16 @@ def strip_ordinal(text: str) -> str:
     return LEADING_ORDINAL.sub("", text, count=1).strip()
 
 
+@lru_cache(maxsize=8192)
+def _cell_figure(text: str) -> Number | None:
+    """The number a cell holds when it is a figure the rules can use (cached: cells repeat)."""
+    number = parse_cell(text)
+    return number if number is not None and in_range(number.value) else None
+
+
 def figure_from_cell(cell: Cell, unit: str | None = None) -> Figure | None:
-    number = parse_cell(cell.text)
-    if number is None or not in_range(number.value):
+    number = _cell_figure(cell.text)
+    if number is None:
         return None
     return Figure(
         value=number.value,
@@ -87,9 +95,13 @@ def cell_at(row: Row, idx: int | None) -> Cell | None:
     return row.cells[idx]
 
 
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+
+
+@lru_cache(maxsize=8192)
 def is_numeric_cell(text: str) -> bool:
     t = normalise(text).strip().replace(",", "")
-    return bool(re.fullmatch(r"[-+]?\d+(?:\.\d+)?", t))
+    return _PLAIN_NUMBER.fullmatch(t) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ columns included), and the 合计 row. Columns are found from the (merged, multi
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from reconcile.extract.common import (
     PartSlice,
@@ -59,6 +60,12 @@ _LEADING_YEAR = re.compile(r"^\s*((?:19|20|21)\d{2})\s*年")
 
 
 def map_columns(labels: list[str]) -> dict[str, int]:
+    return dict(_map_columns(tuple(labels)))
+
+
+@lru_cache(maxsize=1024)
+def _map_columns(labels: tuple[str, ...]) -> dict[str, int]:
+    """Cached: one template's header comes back document after document (callers get a copy)."""
     found: dict[str, int] = {}
     for col, path in enumerate(labels):
         parts = [squash(p) for p in path.split("/") if p]

@@ -11,6 +11,7 @@ TAB: a cell's text may hold tabs of its own.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from reconcile.sources.layout import Block, Cell, Layout, Paragraph, Row, Table, body_width, clean
 
@@ -41,11 +42,14 @@ def cell_col(line: str, raw: str, text: str) -> int:
     return col if line.startswith(text[:1], col - 1) else text_col(line, text)  # a marker first
 
 
-def rows_of_segments(lengths: list[int]) -> list[int]:
+@lru_cache(maxsize=4096)
+def rows_of_segments(lengths: tuple[int, ...]) -> tuple[int, ...]:
     """The row (0-based) of each blank-separated segment of one table, from the segments' cell
     counts: once the table has shown a full-width row, short segments are joined until they fill
-    one. (The text layout and the columnar one in ``textcols`` both use this rule.)"""
-    width = body_width(tuple(lengths))
+    one. (The text layout and the columnar one in ``textcols`` both use this rule.)
+
+    Cached: tables of one template break into the same segments document after document."""
+    width = body_width(lengths)
     rows: list[int] = []
     row = -1
     filled = 0
@@ -59,12 +63,12 @@ def rows_of_segments(lengths: list[int]) -> list[int]:
         rows.append(row)
         if filled >= width:
             seen_full = True
-    return rows
+    return tuple(rows)
 
 
 def _rows_from_segments(segments: list[list[Cell]]) -> list[list[Cell]]:
     rows: list[list[Cell]] = []
-    for seg, row in zip(segments, rows_of_segments([len(s) for s in segments]), strict=True):
+    for seg, row in zip(segments, rows_of_segments(tuple(len(s) for s in segments)), strict=True):
         if row < len(rows):
             rows[row] += seg
         else:

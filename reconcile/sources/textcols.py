@@ -139,14 +139,8 @@ def _cells(lines: pl.DataFrame) -> pl.DataFrame:
     row = (pl.col("seg_no") - pl.col("first")).cast(pl.Int64)
     irregular = segs.filter(~pl.col("regular"))
     if irregular.height:
-        lengths = irregular.get_column("n").to_list()
-        tables = irregular.get_column("table_no").to_list()
-        found: list[int] = []
-        start = 0
-        ends = [i for i in range(1, len(tables)) if tables[i] != tables[i - 1]] + [len(tables)]
-        for end in ends:
-            found += rows_of_segments(lengths[start:end])
-            start = end
+        per_table = irregular.group_by("table_no", maintain_order=True).agg("n").get_column("n")
+        found = [row for n in per_table.to_list() for row in rows_of_segments(tuple(n))]
         by_rule = pl.Series(found, dtype=pl.Int64)
         row = (
             pl.when("regular")
