@@ -242,11 +242,10 @@ def _read_texts(
 def load_frames(
     files: Sequence[str], *, jobs: int, progress: Progress | None = None
 ) -> tuple[list[Document], dict[str, pl.DataFrame], list[ReadFailure]]:
-    """Read files in shares of up to 64, in this process and ``jobs - 1`` worker processes;
+    """Read files in shares (``shares_of``), in this process and ``jobs - 1`` worker processes;
     return identity-only Documents (their info), the per-document frames of all of them (``doc``
     renumbered in file order) and the failures."""
-    size = max(4, min(64, len(files) // (jobs * 4) or 1))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    chunks = shares_of(files, jobs)
     results: list[Chunk | None] = [None] * len(chunks)
     done = 0
     for i, read in _read_shares(chunks, workers=jobs - 1):
@@ -269,6 +268,26 @@ def load_frames(
             )
     merged = {name: pl.concat(parts, how="vertical_relaxed") for name, parts in pieces.items()}
     return [Document(info=info) for info in infos], merged, errors
+
+
+SHARE = 128  # documents a share holds at most
+LAST_SHARE = 32  # ... and at least, but for the last one and in small batches
+
+
+def shares_of(files: Sequence[str], jobs: int) -> list[Sequence[str]]:
+    """``files`` cut into shares for ``jobs`` readers, each about half of what is left per
+    reader, between LAST_SHARE and SHARE documents (smaller in a small batch, so that every reader
+    has a share). A share has a fixed cost of about 70 ms (Polars' per-query costs, the frames' setup),
+    so shares are large while much is left; the last ones are small, so that no reader waits long
+    for another to finish."""
+    least = max(1, min(LAST_SHARE, -(-len(files) // (jobs * 2))))
+    chunks = []
+    start = 0
+    while start < len(files):
+        size = min(SHARE, max(least, -(-(len(files) - start) // (jobs * 2))))
+        chunks.append(files[start : start + size])
+        start += size
+    return chunks
 
 
 def _read_shares(chunks: Sequence[Sequence[str]], *, workers: int) -> Iterator[tuple[int, Chunk]]:

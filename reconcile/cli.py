@@ -55,7 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("en", "zh"))
     p.add_argument("--config", metavar="FILE")
     p.add_argument(
-        "--jobs", "-j", type=int, metavar="N", help="readers: this process and N-1 workers (default: all cores)"
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="readers: this process and N-1 workers (default: all cores)",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 

@@ -228,6 +228,20 @@ def test_a_batch_on_one_job_reads_in_shares_and_finds_what_two_jobs_and_one_by_o
     assert one_job.frame.height > 0
 
 
+@given(st.integers(1, 3000), st.integers(1, 8))
+def test_shares_keep_every_file_in_order_large_first_and_small_last(n, jobs):
+    files = [f"{i}.txt" for i in range(n)]
+    shares = batch.shares_of(files, jobs)
+    assert [f for share in shares for f in share] == files
+    sizes = [len(share) for share in shares]
+    assert max(sizes) <= batch.SHARE
+    assert sizes[:-1] == sorted(sizes[:-1], reverse=True)  # they only shrink, but for the last
+    if n >= 2 * jobs:
+        assert len(shares) >= jobs  # every reader has work
+    if n >= 2 * jobs * batch.SHARE:
+        assert sizes[0] == batch.SHARE and sizes[-2] < 2 * batch.LAST_SHARE
+
+
 READ_HERE: list[str] = []  # the files read by ``recording`` in this process
 
 
