@@ -23,6 +23,7 @@ from polars.exceptions import PanicException
 from reconcile.engine import check_frame
 from reconcile.errors import ReadError
 from reconcile.extract import extract
+from reconcile.extract.procurement import ProcurementTable
 from reconcile.gcpause import without_cycle_collection
 from reconcile.model import SCHEMA_DISCLOSURE, Document, DocumentInfo
 from reconcile.reader import Sniffed, load, read_path, sniff_file
@@ -142,7 +143,7 @@ def _read_chunk(paths: Sequence[str]) -> Chunk:
     with without_cycle_collection():
         read: list[Document | ReadFailure | None] = [None] * len(paths)
         texts: list[tuple[int, Decoded]] = []
-        parts: list[pl.DataFrame] = []
+        parts: dict[str, list[pl.DataFrame]] = {}
         held = 0
         for i, path in enumerate(paths):
             found = _guarded(path, sniff_file, path)
@@ -155,20 +156,23 @@ def _read_chunk(paths: Sequence[str]) -> Chunk:
                 held += len(found.decoded.text)
             if texts and (held >= SHARE_CHARACTERS or i == len(paths) - 1):
                 # laid out a few megabytes at a time: a share of large files never piles up
-                part = _read_texts(paths, texts, read)
-                parts += [part] if part is not None else []
+                for name, part in (_read_texts(paths, texts, read) or {}).items():
+                    parts.setdefault(name, []).append(part)
                 texts, held = [], 0
-        rows = pl.concat(parts) if parts else None
         documents = [d for d in read if isinstance(d, Document)]
         errors = [d for d in read if isinstance(d, ReadFailure)]
-        if rows is not None:
-            # rows are numbered by slot in ``read``; documents by place among those read
-            place = list(itertools.accumulate(isinstance(d, Document) for d in read))
-            ok = [i for i, d in enumerate(read) if isinstance(d, Document)]
-            rows = rows.filter(pl.col("doc").is_in(ok)).with_columns(
+        # rows are numbered by slot in ``read``; documents by place among those read
+        place = list(itertools.accumulate(isinstance(d, Document) for d in read))
+        ok = [i for i, d in enumerate(read) if isinstance(d, Document)]
+        rows = {
+            name: pl.concat(found)
+            .filter(pl.col("doc").is_in(ok))
+            .with_columns(
                 pl.col("doc").replace_strict(ok, [place[i] - 1 for i in ok], return_dtype=pl.Int64)
             )
-        frames = build_document_frames(documents, indicator_rows=rows)
+            for name, found in parts.items()
+        }
+        frames = build_document_frames(documents, **rows)
     return [d.info for d in documents], frames, errors
 
 
@@ -198,11 +202,14 @@ def _read_texts(
     paths: Sequence[str],
     texts: list[tuple[int, Decoded]],
     read: list[Document | ReadFailure | None],
-) -> pl.DataFrame | None:
+) -> dict[str, pl.DataFrame] | None:
     """Lay out the text dumps ``texts`` (slot in ``paths``, decoded text) together and extract
-    them into ``read``; return their performance indicator rows, ``doc`` numbered by slot."""
+    them into ``read``; return the rows read without objects (``doc`` numbered by slot), by the
+    name ``build_document_frames`` takes them under: the performance indicators, read from the
+    columns, and the procurement lines, built from their tables' rows."""
     from reconcile.extract.performance import project_tables
     from reconcile.extract.performance_columns import indicator_rows
+    from reconcile.rules._frames import procurement_rows
     from reconcile.sources.textcols import TextCells
 
     found: list[list[tuple[Paragraph, list[Table]]]] = []
@@ -220,18 +227,33 @@ def _read_texts(
             read[i] = _read_one(paths[i])
         return None
     tables: list[tuple[int, int, int]] = []
+    procurement: list[tuple[int, ProcurementTable]] = []
     for (i, decoded), layout, projects in zip(texts, layouts, found, strict=True):
         path = paths[i]
+        sink: list[ProcurementTable] = []
         read[i] = _guarded(
-            path, extract, layout, source=path, encoding=decoded.encoding, source_kind="text"
+            path,
+            extract,
+            layout,
+            source=path,
+            encoding=decoded.encoding,
+            source_kind="text",
+            procurement_tables=sink,
         )
+        if isinstance(read[i], Document):
+            procurement += [(i, t) for t in sink]
         for no, (_, project) in enumerate(projects, 1):
             tables += [(i, table.index, no) for table in project]
     text_slots = pl.Series([i for i, _ in texts], dtype=pl.Int64)
     schema = {"doc": pl.Int64, "table": pl.Int64, "project_no": pl.Int64}
     try:
         cells_by_slot = cells.cells.with_columns(doc=pl.lit(text_slots).gather(pl.col("doc")))
-        return indicator_rows(cells_by_slot, pl.DataFrame(tables, schema=schema, orient="row"))
+        return {
+            "indicator_rows": indicator_rows(
+                cells_by_slot, pl.DataFrame(tables, schema=schema, orient="row")
+            ),
+            "procurement_rows": procurement_rows(procurement),
+        }
     except (Exception, PanicException):  # the columns failed: read these files one by one
         for i, _ in texts:
             if isinstance(read[i], Document):

@@ -42,8 +42,13 @@ class Figure:
 
     @property
     def decimals(self) -> int:
-        exponent = self.value.as_tuple().exponent
-        return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return decimals_of(self.value)
+
+
+def decimals_of(value: Decimal) -> int:
+    """How many decimals a figure was written with (``12.50`` -> 2, ``3`` -> 0)."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,36 @@ def assert_batch_reads_as_one_by_one(paths: list[Path]) -> dict[str, pl.DataFram
     return frames
 
 
+def test_the_samples_procurement_lines_in_a_batch_are_those_of_the_document():
+    # The table of 第六部分 (sample lines 2270-2482): its 合计 row first (line 2307), then ten
+    # lines, 激光打印机 (line 2322) to 车辆加油服务; the batch builds them without objects.
+    frames = assert_batch_reads_as_one_by_one([SAMPLE])
+    lines = frames["procurement_lines"]
+    assert lines.height == 11
+    first = lines.row(0, named=True)
+    assert (first["is_total"], first["key"]) == (False, "A0201060102|激光打印机")
+    assert (first["item"], first["unit"], first["line"]) == ("激光打印机", "台", 2322)
+    assert (first["budget"], first["budget_line"]) == (Decimal("0.4"), 2323)
+    assert (first["quantity"], first["quantity_dec"], first["quantity_line"]) == (2, 0, 2327)
+    assert (first["unit_price"], first["unit_price_line"]) == (Decimal("0.2"), 2328)
+    assert (first["amount"], first["amount_dec"], first["amount_line"]) == (Decimal("0.4"), 1, 2329)
+    assert lines.row(9, named=True)["item"] == "车辆加油服务"
+    total = lines.row(10, named=True)
+    assert (total["is_total"], total["key"], total["line"]) == (True, "合计", 2307)
+    assert (total["quantity"], total["unit_price"]) == (159, Decimal("5.33"))
+    assert (total["amount"], total["amount_dec"], total["amount_line"]) == (
+        Decimal("45.11"),
+        2,
+        2314,
+    )
+    procurement = frames["procurement"].row(0, named=True)
+    assert (procurement["n_lines"], procurement["has_total_row"]) == (10, True)
+    assert (procurement["stated_total"], procurement["stated_total_line"]) == (
+        Decimal("45.11"),
+        2271,
+    )
+
+
 def test_the_samples_performance_rows_in_a_batch_are_those_of_the_document():
     frames = assert_batch_reads_as_one_by_one([SAMPLE])
     rows = frames["perf_indicators"]

@@ -11,7 +11,7 @@ from reconcile.extract.glossary import extract_glossary
 from reconcile.extract.organization import extract_organization
 from reconcile.extract.parts import split_parts
 from reconcile.extract.performance import extract_performance
-from reconcile.extract.procurement import extract_procurement
+from reconcile.extract.procurement import ProcurementTable, extract_procurement, read_procurement
 from reconcile.extract.running_costs import extract_running_costs
 from reconcile.extract.three_public import extract_three_public
 from reconcile.model import Document, Part, Problem, YearMention
@@ -20,8 +20,17 @@ from reconcile.sources.layout import Layout
 
 
 def extract(
-    layout: Layout, *, source: str, encoding: str | None, source_kind: str = "text"
+    layout: Layout,
+    *,
+    source: str,
+    encoding: str | None,
+    source_kind: str = "text",
+    procurement_tables: list[ProcurementTable] | None = None,
 ) -> Document:
+    """The Document a layout holds. With ``procurement_tables``, the procurement lines are not
+    built: the part's table, read up to its lines, is appended to that list, and the Document's
+    Procurement has no lines (a batch builds their frame from the table's rows, see
+    ``rules._frames.procurement_rows``)."""
     preamble, parts = split_parts(layout)
     info, years = extract_info(preamble, layout.blocks, source, encoding, source_kind)
     mentions: list[YearMention] = list(years)
@@ -68,6 +77,12 @@ def extract(
             sections["performance"] = performance
             mentions += m
             problems += p
+        elif part.key == "procurement" and procurement_tables is not None:
+            table = read_procurement(part)
+            procurement_tables.append(table)
+            sections["procurement"] = table.procurement
+            mentions += table.mentions
+            problems += table.problems
         elif part.key == "procurement":
             procurement, m, p = extract_procurement(part)
             sections["procurement"] = procurement

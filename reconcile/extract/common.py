@@ -28,14 +28,14 @@ def strip_ordinal(text: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _cell_figure(text: str) -> Number | None:
+def cell_figure(text: str) -> Number | None:
     """The number a cell holds when it is a figure the rules can use (cached: cells repeat)."""
     number = parse_cell(text)
     return number if number is not None and in_range(number.value) else None
 
 
 def figure_from_cell(cell: Cell, unit: str | None = None) -> Figure | None:
-    number = _cell_figure(cell.text)
+    number = cell_figure(cell.text)
     if number is None:
         return None
     return Figure(

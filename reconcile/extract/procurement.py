@@ -4,6 +4,7 @@ columns included), and the 合计 row. Columns are found from the (merged, multi
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from reconcile.extract.common import (
@@ -110,7 +111,36 @@ def _unstated_unit(table: Table, cols: dict[str, int], n_head: int, stated: Figu
     return (stated.unit if stated is not None else None) or "万元"
 
 
+@dataclass(frozen=True, slots=True)
+class ProcurementTable:
+    """What the procurement part says before its lines are built: the Procurement without lines
+    (``lines=()``, ``total_row=None``), the year mentions and problems, and the table's rows to
+    read the lines from, with the columns (``cols``: field -> cell index) and the unit figures
+    without their own are written in. A batch builds the lines' frame straight from these rows
+    (``rules._frames.procurement_rows``) instead of building a ProcurementLine per row."""
+
+    procurement: Procurement
+    mentions: list[YearMention]
+    problems: list[Problem]
+    cols: dict[str, int]
+    unit: str
+    rows: tuple[Row, ...]  # the lines, in order
+    total: Row | None  # the 合计 row (the last, when there are several)
+
+
 def extract_procurement(part: PartSlice) -> tuple[Procurement, list[YearMention], list[Problem]]:
+    table = read_procurement(part)
+    cols, unit = table.cols, table.unit
+    procurement = replace(
+        table.procurement,
+        lines=tuple(_line(row, cols, unit) for row in table.rows),
+        total_row=_line(table.total, cols, unit) if table.total is not None else None,
+    )
+    return procurement, table.mentions, table.problems
+
+
+def read_procurement(part: PartSlice) -> ProcurementTable:
+    """The part read up to its lines (none when the part has no table)."""
     problems: list[Problem] = []
     mentions: list[YearMention] = []
     stated = None
@@ -136,7 +166,9 @@ def extract_procurement(part: PartSlice) -> tuple[Procurement, list[YearMention]
     tables = part.tables()
     line = part.heading.line if part.heading else None
     if not tables:
-        return Procurement(stated_total=stated, line=line), mentions, problems
+        return ProcurementTable(
+            Procurement(stated_total=stated, line=line), mentions, problems, {}, "万元", (), None
+        )
     table = tables[0]
     n_head = header_rows(table)
     width = table.width
@@ -154,13 +186,13 @@ def extract_procurement(part: PartSlice) -> tuple[Procurement, list[YearMention]
             )
     stated_unit = table_unit(table, texts)
     unit = stated_unit or _unstated_unit(table, cols, n_head, stated)
-    lines: list[ProcurementLine] = []
+    rows: list[Row] = []
     total_row = None
     for row in table.rows[n_head:]:
         if not any(c.text for c in row.cells):
             continue
         if any(_TOTAL_RE.match(squash(c.text)) for c in row.cells[:3]):
-            total_row = _line(row, cols, unit)
+            total_row = row
             continue
         if len(row.cells) != width:
             problems.append(
@@ -170,16 +202,15 @@ def extract_procurement(part: PartSlice) -> tuple[Procurement, list[YearMention]
                     row.line,
                 )
             )
-        lines.append(_line(row, cols, unit))
-    return (
-        Procurement(
-            stated_total=stated,
-            table_unit=stated_unit,
-            lines=tuple(lines),
-            total_row=total_row,
-            line=line,
-            table_line=table.line,
+        rows.append(row)
+    return ProcurementTable(
+        procurement=Procurement(
+            stated_total=stated, table_unit=stated_unit, line=line, table_line=table.line
         ),
-        mentions,
-        problems,
+        mentions=mentions,
+        problems=problems,
+        cols=cols,
+        unit=unit,
+        rows=tuple(rows),
+        total=total_row,
     )

@@ -22,17 +22,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
 import polars.selectors as cs
 
+from reconcile.extract.common import cell_figure
+from reconcile.extract.procurement import ProcurementTable
 from reconcile.model import (
     BUDGET_FIELDS,
     PROCUREMENT_FIGURE_FIELDS,
     SECTIONS,
     Figure,
     Part,
+    decimals_of,
 )
 from reconcile.numbers import MONEY_UNITS
 from reconcile.rules._tolerance import MONEY, exceeds, fmt, half_if, half_unit_of, lit, zero
@@ -322,19 +326,19 @@ def three_public_rows_frame(ctx: Context) -> pl.DataFrame:
 
 @frame("procurement")
 def procurement_frame(ctx: Context) -> pl.DataFrame:
-    """One row per document with a procurement part: stated total, table unit, counts."""
+    """One row per document with a procurement part: stated total, table unit, and the counts of
+    its lines and 合计 rows (taken from the ``procurement_lines`` frame, wherever those came
+    from)."""
     schema: dict[str, pl.DataType] = {
         "doc": pl.Int64(),
         **STATED_SCHEMA,
         "table_unit": pl.String(),
         "factor": MONEY,
-        "n_lines": pl.Int64(),
-        "has_total_row": pl.Boolean(),
         "line": pl.Int64(),
         "table_line": pl.Int64(),
     }
     docs, parts = _parts(ctx, "procurement")
-    return _frame(
+    found = _frame(
         {
             "doc": docs,
             **stated_columns(
@@ -342,12 +346,23 @@ def procurement_frame(ctx: Context) -> pl.DataFrame:
             ),
             "table_unit": [p.table_unit for p in parts],
             "factor": [unit_factor(p.table_unit) for p in parts],
-            "n_lines": [len(p.lines) for p in parts],
-            "has_total_row": [p.total_row is not None for p in parts],
             "line": [p.line for p in parts],
             "table_line": [p.table_line for p in parts],
         },
         schema,
+    )
+    counts = (
+        ctx.frame("procurement_lines")
+        .group_by("doc")
+        .agg(
+            n_lines=(~pl.col("is_total")).sum().cast(pl.Int64),
+            has_total_row=pl.col("is_total").any(),
+        )
+    )
+    return (
+        found.join(counts, on="doc", how="left", maintain_order="left")
+        .with_columns(pl.col("n_lines").fill_null(0), pl.col("has_total_row").fill_null(False))
+        .select(*list(schema)[:-2], "n_lines", "has_total_row", "line", "table_line")
     )
 
 
@@ -360,23 +375,27 @@ def procurement_key(code: str | None, item: str | None) -> str:
     return f"{(code or '').strip()}|{(item or '').strip()}"
 
 
+PROCUREMENT_LINES_SCHEMA: dict[str, pl.DataType] = {
+    "doc": pl.Int64(),
+    "idx": pl.Int64(),
+    "is_total": pl.Boolean(),
+    "key": pl.String(),
+    "project": pl.String(),
+    "item": pl.String(),
+    "code": pl.String(),
+    "unit": pl.String(),
+    **{k: v for name in PROCUREMENT_FIGURE_FIELDS for k, v in figure_schema(name).items()},
+    "factor": MONEY,
+    "line": pl.Int64(),
+    "location": pl.String(),
+}
+
+
 @frame("procurement_lines")
 def procurement_lines_frame(ctx: Context) -> pl.DataFrame:
     """One row per procurement line, and one for the 合计 row (``is_total``), with every figure,
-    the text cells (project, item, code, unit), the line's key and the table's factor."""
-    schema: dict[str, pl.DataType] = {
-        "doc": pl.Int64(),
-        "idx": pl.Int64(),
-        "is_total": pl.Boolean(),
-        "key": pl.String(),
-        "project": pl.String(),
-        "item": pl.String(),
-        "code": pl.String(),
-        "unit": pl.String(),
-    }
-    for name in PROCUREMENT_FIGURE_FIELDS:
-        schema.update(figure_schema(name))
-    schema.update({"factor": MONEY, "line": pl.Int64(), "location": pl.String()})
+    the text cells (project, item, code, unit), the line's key and the table's factor; with the
+    rows a batch built straight from its tables (``Context.procurement_rows``) in their place."""
     docs, parts = _parts(ctx, "procurement")
     # Every table's lines, then its 合计 row (when it has one).
     tables = [(*p.lines, p.total_row) if p.total_row is not None else p.lines for p in parts]
@@ -401,7 +420,79 @@ def procurement_lines_frame(ctx: Context) -> pl.DataFrame:
     }
     for name in PROCUREMENT_FIGURE_FIELDS:
         columns.update(figure_columns(name, [getattr(ln, name) for ln in lines]))
-    return _frame(columns, schema)
+    found = _frame(columns, PROCUREMENT_LINES_SCHEMA)
+    if ctx.procurement_rows is None:
+        return found
+    # A document's lines come from its objects or from the batch's rows, never from both.
+    return pl.concat([found, ctx.procurement_rows]).sort("doc", "idx", maintain_order=True)
+
+
+def procurement_rows(tables: Sequence[tuple[int, ProcurementTable]]) -> pl.DataFrame:
+    """The ``procurement_lines`` rows of the tables (each with its ``doc``) read up to their
+    lines (``extract.procurement.read_procurement``): the rows that ``procurement_lines_frame``
+    makes of the ProcurementLines ``extract_procurement`` would build, built without them
+    (a batch's tables; the tests hold the two to the same frame)."""
+    columns: dict[str, list[Any]] = {name: [] for name in PROCUREMENT_LINES_SCHEMA}
+    append = {name: values.append for name, values in columns.items()}
+    texts = {name: append[name] for name in ("project", "item", "code", "unit")}
+    figures = [
+        (
+            name,
+            append[name],
+            append[f"{name}_dec"],
+            append[f"{name}_line"],
+            append[f"{name}_loc"],
+            append[f"{name}_half"],
+        )
+        for name in PROCUREMENT_FIGURE_FIELDS
+    ]
+    for doc, table in tables:
+        rows = (*table.rows, table.total) if table.total is not None else table.rows
+        factor = unit_factor(table.procurement.table_unit)
+        cols = table.cols
+        for idx, row in enumerate(rows):
+            cells = row.cells
+            at = {name: cells[col] for name, col in cols.items() if col < len(cells)}
+            is_total = idx == len(table.rows)
+            append["doc"](doc)
+            append["idx"](idx)
+            append["is_total"](is_total)
+            code, item = at.get("code"), at.get("item")
+            append["key"](
+                "合计"
+                if is_total
+                else procurement_key(code.text if code else None, item.text if item else None)
+            )
+            for name, add in texts.items():
+                cell = at.get(name)
+                add(_text(cell.text) if cell is not None else None)
+            for name, value, dec, line, loc, half in figures:
+                cell = at.get(name)
+                parts = _cell_parts(cell.text) if cell is not None else None
+                if cell is None or parts is None:
+                    for add in (value, dec, line, loc, half):
+                        add(None)
+                else:
+                    value(parts[0])
+                    dec(parts[1])
+                    half(parts[2])
+                    line(cell.line)
+                    loc(cell.location)
+            append["factor"](factor)
+            append["line"](row.line)
+            append["location"](cells[0].location if cells else None)
+    return _frame(columns, PROCUREMENT_LINES_SCHEMA)
+
+
+@lru_cache(maxsize=8192)
+def _cell_parts(text: str) -> tuple[Decimal, int, Decimal] | None:
+    """A cell's figure as the frames hold it (value, decimals, half unit), as ``figure_from_cell``
+    and ``figure_columns`` make it (cached: cells repeat)."""
+    number = cell_figure(text)
+    if number is None:
+        return None
+    decimals = decimals_of(number.value)
+    return number.value, decimals, half_unit_of(decimals)
 
 
 # ----------------------------------------------------------------------------------- assets

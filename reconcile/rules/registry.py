@@ -113,6 +113,9 @@ class Context:
     # Performance indicator rows a batch read straight from the layout's columns
     # (``extract.performance_columns.ROW_SCHEMA``), for documents whose projects hold none.
     indicator_rows: pl.DataFrame | None = None
+    # Procurement lines a batch built straight from its tables' rows (``_frames.procurement_rows``),
+    # for documents whose Procurement holds none.
+    procurement_rows: pl.DataFrame | None = None
     _cache: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def frame(self, name: str) -> pl.DataFrame:
@@ -126,11 +129,15 @@ class Context:
 
 
 def build_document_frames(
-    documents: Sequence[Document], indicator_rows: pl.DataFrame | None = None
+    documents: Sequence[Document],
+    indicator_rows: pl.DataFrame | None = None,
+    procurement_rows: pl.DataFrame | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Every per-document frame over ``documents`` (what a reader process sends back)."""
     load_all()
-    ctx = Context(documents=documents, indicator_rows=indicator_rows)
+    ctx = Context(
+        documents=documents, indicator_rows=indicator_rows, procurement_rows=procurement_rows
+    )
     return {name: ctx.frame(name) for name in sorted(PER_DOCUMENT)}
 
 
