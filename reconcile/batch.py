@@ -207,16 +207,19 @@ def _read_texts(
     them into ``read``; return the rows read without objects (``doc`` numbered by slot), by the
     name ``build_document_frames`` takes them under: the performance indicators, read from the
     columns, and the procurement lines, built from their tables' rows."""
+    from reconcile.extract.parts import Starts, part_starts
     from reconcile.extract.performance import project_tables
     from reconcile.extract.performance_columns import indicator_rows
     from reconcile.rules._frames import procurement_rows
     from reconcile.sources.textcols import TextCells
 
     found: list[list[tuple[Paragraph, list[Table]]]] = []
+    starts: list[Starts] = []  # each document's parts, found once for both uses
 
     def performance_tables(layout: Layout) -> set[int]:
         """The tables of the performance projects: read from the columns, never as rows."""
-        found.append(project_tables(layout))
+        starts.append(part_starts(layout))
+        found.append(project_tables(layout, starts[-1]))
         return {table.index for _, project in found[-1] for table in project}
 
     try:
@@ -228,7 +231,7 @@ def _read_texts(
         return None
     tables: list[tuple[int, int, int]] = []
     procurement: list[tuple[int, ProcurementTable]] = []
-    for (i, decoded), layout, projects in zip(texts, layouts, found, strict=True):
+    for (i, decoded), layout, projects, parts in zip(texts, layouts, found, starts, strict=True):
         path = paths[i]
         sink: list[ProcurementTable] = []
         read[i] = _guarded(
@@ -239,6 +242,7 @@ def _read_texts(
             encoding=decoded.encoding,
             source_kind="text",
             procurement_tables=sink,
+            starts=parts,
         )
         if isinstance(read[i], Document):
             procurement += [(i, t) for t in sink]

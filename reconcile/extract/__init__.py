@@ -9,7 +9,7 @@ from reconcile.extract.budget import extract_budget
 from reconcile.extract.document import extract_info
 from reconcile.extract.glossary import extract_glossary
 from reconcile.extract.organization import extract_organization
-from reconcile.extract.parts import split_parts
+from reconcile.extract.parts import Starts, part_starts, slice_parts
 from reconcile.extract.performance import extract_performance
 from reconcile.extract.procurement import ProcurementTable, extract_procurement, read_procurement
 from reconcile.extract.running_costs import extract_running_costs
@@ -26,12 +26,14 @@ def extract(
     encoding: str | None,
     source_kind: str = "text",
     procurement_tables: list[ProcurementTable] | None = None,
+    starts: Starts | None = None,
 ) -> Document:
     """The Document a layout holds. With ``procurement_tables``, the procurement lines are not
     built: the part's table, read up to its lines, is appended to that list, and the Document's
     Procurement has no lines (a batch builds their frame from the table's rows, see
-    ``rules._frames.procurement_rows``)."""
-    preamble, parts = split_parts(layout)
+    ``rules._frames.procurement_rows``). ``starts``: the parts' places, when already found
+    (``parts.part_starts``)."""
+    preamble, parts = slice_parts(layout, part_starts(layout) if starts is None else starts)
     info, years = extract_info(preamble, layout.blocks, source, encoding, source_kind)
     mentions: list[YearMention] = list(years)
     problems: list[Problem] = []

@@ -36,9 +36,19 @@ def split_parts(layout: Layout) -> tuple[list[Block], list[PartSlice]]:
     """(preamble blocks, parts). With 第X部分 headings those alone split the document; without
     them, short Chinese-numbered headings (一、…) naming a part do, a repeated key continuing the
     part it names."""
+    return slice_parts(layout, part_starts(layout))
+
+
+Starts = list[tuple[int, str]]
+
+
+def part_starts(layout: Layout) -> Starts:
+    """Where each part starts (the index of its heading among the blocks) and its key, as
+    ``split_parts`` finds them: the same for any layout with the same paragraphs in the same
+    places (a batch's layout before and after its tables get their rows)."""
     blocks = layout.blocks
     has_part_headings = any(isinstance(b, Paragraph) and _PART_RE.match(b.text) for b in blocks)
-    starts: list[tuple[int, str]] = []
+    starts: Starts = []
     for i, block in enumerate(blocks):
         if not isinstance(block, Paragraph):
             continue
@@ -50,6 +60,12 @@ def split_parts(layout: Layout) -> tuple[list[Block], list[PartSlice]]:
             key = classify(text)
             if key and (not starts or starts[-1][1] != key):
                 starts.append((i, key))
+    return starts
+
+
+def slice_parts(layout: Layout, starts: Starts) -> tuple[list[Block], list[PartSlice]]:
+    """(preamble blocks, parts) of ``layout`` cut at ``starts`` (see ``part_starts``)."""
+    blocks = layout.blocks
     if not starts:
         return list(blocks), []
     preamble = list(blocks[: starts[0][0]])

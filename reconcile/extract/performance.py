@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from reconcile.extract.common import PartSlice, squash, strip_ordinal
+from reconcile.extract.parts import Starts, part_starts, slice_parts
 from reconcile.model import Indicator, Performance, PerformanceProject, Problem, YearMention
 from reconcile.numbers import parse_target
 from reconcile.sources.layout import Block, Layout, Paragraph, Table
@@ -129,11 +130,12 @@ def _projects(blocks: Sequence[Block]) -> tuple[list[tuple[Paragraph, list[Table
     return projects, first
 
 
-def project_tables(layout: Layout) -> list[tuple[Paragraph, list[Table]]]:
-    """The projects of a layout's performance part (the first one, as ``extract`` reads)."""
-    from reconcile.extract.parts import split_parts
-
-    for part in split_parts(layout)[1]:
+def project_tables(
+    layout: Layout, starts: Starts | None = None
+) -> list[tuple[Paragraph, list[Table]]]:
+    """The projects of a layout's performance part (the first one, as ``extract`` reads), its
+    parts starting at ``starts`` when already found (``parts.part_starts``)."""
+    for part in slice_parts(layout, part_starts(layout) if starts is None else starts)[1]:
         if part.key == "performance":
             return _projects(part.blocks)[0]
     return []

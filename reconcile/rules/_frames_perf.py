@@ -341,12 +341,12 @@ _CONTEXT_SECTIONS = (
 )
 
 
-def _section_of(doc: Document, line: int | None, context: str) -> str:
-    """The template part a year stands in: the last part heading at or before its line, else the
-    part its context names, else ``document``."""
-    headed = sorted((p.line, p.key) for p in doc.parts if p.line is not None)
+def _section_of(headed: list[tuple[int, str]], line: int | None, context: str) -> str:
+    """The template part a year stands in: the last part heading (``headed``: the document's
+    (line, key) in line order) at or before its line, else the part its context names, else
+    ``document``."""
     if line is not None and headed:
-        idx = bisect.bisect_right([h[0] for h in headed], line) - 1
+        idx = bisect.bisect_right(headed, (line, "\uffff")) - 1
         if idx >= 0 and headed[idx][1] in SECTIONS:
             return headed[idx][1]
         if idx >= 0:
@@ -433,6 +433,7 @@ def _year_rows(doc_index: int, doc: Document) -> list[dict[str, Any]]:
             )
     for m in doc.years:
         found.append((m.context, m.expect, m.year, m.text, m.line, m.location, "mention"))
+    headed = sorted((p.line, p.key) for p in doc.parts if p.line is not None)
     return [
         {
             "doc": doc_index,
@@ -444,7 +445,7 @@ def _year_rows(doc_index: int, doc: Document) -> list[dict[str, Any]]:
             "text": text,
             "line": line,
             "location": location,
-            "section": _section_of(doc, line, context),
+            "section": _section_of(headed, line, context),
         }
         for context, expect, year, text, line, location, origin in found
     ]
