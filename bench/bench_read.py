@@ -2,18 +2,19 @@
 ``reconcile check FOLDER`` spends per document, read line by line (as one document is) and read as
 columns (as a batch is, ``reconcile.batch._read_chunk``).
 
-    python bench/bench_read.py                      # 256 documents in 64-document shares, 5 repeats
+    python bench/bench_read.py                      # 256 documents in 128-document shares, 5 repeats
     python bench/bench_read.py --docs 128 --repeat 3
     python bench/bench_read.py --corpus /tmp/corpus1000
 
 Line by line: decoding, the layout (``sources.text.layout_text``), extraction and the frames
 (``build_document_frames``). As columns: decoding, the columnar layout of the share
 (``sources.textcols.TextCells``), the Python rows of the tables other than the performance ones
-(``TextCells.layouts``), extraction, the performance rows from the columns
-(``extract.performance_columns.indicator_rows``), the frames, and pickling the result as it
-travels back to the main process. Both run in this one process with the cyclic garbage collector
-paused, as in the reader processes. ``= _read_chunk`` times the real function on the same share
-(its stages, pickling aside, should add up to it); each figure is the median over the repeats of milliseconds
+(``TextCells.layouts``), extraction (without the procurement lines), the performance rows from
+the columns (``extract.performance_columns.indicator_rows``), the procurement lines' rows from
+their tables (``rules._frames.procurement_rows``), the frames, and sending them (Arrow IPC written
+and read, as a worker's frames travel back to the main process). Both run in this one process
+with the cyclic garbage collector paused, as in the reader processes. ``= _read_chunk`` times the
+real function on the same share (its stages, sending aside, should add up to it); each figure is the median over the repeats of milliseconds
 per document (and the best, which a busy machine disturbs least). The two paths' frames are
 compared, and the script stops if they differ.
 """
@@ -22,8 +23,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import os
-import pickle
 import platform
 import statistics
 import subprocess
@@ -36,7 +37,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CHUNK = 64  # documents per reader-process share (batch.load_frames hands out at most 64)
+CHUNK = 128  # documents per share (the most batch.shares_of hands out: batch.SHARE)
+
+
+def _ipc_round_trip(frame: Any) -> Any:
+    """A frame written and read back as Arrow IPC, as ``batch._read_chunk_packed`` sends it."""
+    import polars as pl
+
+    sink = io.BytesIO()
+    frame.write_ipc(sink, compat_level=pl.CompatLevel.oldest())
+    return pl.read_ipc(io.BytesIO(sink.getvalue()))
 
 
 def main() -> None:
@@ -62,9 +72,11 @@ def main() -> None:
 
     from reconcile.batch import _read_chunk
     from reconcile.extract import extract
+    from reconcile.extract.parts import part_starts
     from reconcile.extract.performance import project_tables
     from reconcile.extract.performance_columns import indicator_rows
     from reconcile.reader import sniff_file
+    from reconcile.rules._frames import procurement_rows
     from reconcile.rules.registry import build_document_frames, load_all
     from reconcile.sources.text import layout_text
     from reconcile.sources.textcols import TextCells
@@ -98,18 +110,28 @@ def main() -> None:
             decoded = timed(cols, "decode", lambda c=chunk: [sniff_file(p).decoded for p in c])
             cells = timed(cols, "columns", lambda d=decoded: TextCells([x.text for x in d]))
             found: list[Any] = []
+            starts: list[Any] = []
 
-            def skip(layout: Any, found: list[Any] = found) -> set[int]:
-                found.append(project_tables(layout))
+            def skip(layout: Any, found: list[Any] = found, starts: list[Any] = starts) -> set[int]:
+                starts.append(part_starts(layout))
+                found.append(project_tables(layout, starts[-1]))
                 return {t.index for _, project in found[-1] for t in project}
 
             layouts = timed(cols, "rows", lambda tc=cells: tc.layouts(skip))
+            procurement: list[Any] = []
             docs = timed(
                 cols,
                 "extract",
-                lambda c=chunk, ls=layouts: [
-                    extract(lay, source=p, encoding="utf-8") for p, lay in zip(c, ls, strict=True)
+                lambda c=chunk, ls=layouts, s=starts, pr=procurement: [
+                    extract(lay, source=p, encoding="utf-8", procurement_tables=pr, starts=st)
+                    for p, lay, st in zip(c, ls, s, strict=True)
                 ],
+            )
+            # each document of the corpus has one procurement table: its place is its document
+            bought = timed(
+                cols,
+                "procurement rows",
+                lambda pr=procurement: procurement_rows(list(enumerate(pr))),
             )
             tables = pl.DataFrame(
                 [
@@ -123,9 +145,15 @@ def main() -> None:
             )
             rows = timed(cols, "perf rows", lambda tc=cells, t=tables: indicator_rows(tc.cells, t))
             frames = timed(
-                cols, "frames", lambda ds=docs, r=rows: build_document_frames(ds, indicator_rows=r)
+                cols,
+                "frames",
+                lambda ds=docs, r=rows, b=bought: build_document_frames(
+                    ds, indicator_rows=r, procurement_rows=b
+                ),
             )
-            timed(cols, "pickle", lambda f=frames: pickle.loads(pickle.dumps(f)))
+            timed(
+                cols, "send (IPC)", lambda f=frames: {n: _ipc_round_trip(x) for n, x in f.items()}
+            )
             for name, frame in expected.items():
                 if not frame.equals(frames[name]):
                     raise SystemExit(f"the columnar reader's {name} frame differs")
@@ -134,8 +162,8 @@ def main() -> None:
         for label, totals in (("line by line", line), ("columns", cols)):
             for name, seconds in totals.items():
                 times[f"{label}: {name}"].append(seconds / len(files) * 1000)
-            stages = sum(v for k, v in totals.items() if k not in ("pickle", "= _read_chunk"))
-            times[f"{label}: total (no pickle)"].append(stages / len(files) * 1000)
+            stages = sum(v for k, v in totals.items() if k not in ("send (IPC)", "= _read_chunk"))
+            times[f"{label}: total (not sent)"].append(stages / len(files) * 1000)
     gc.enable()
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

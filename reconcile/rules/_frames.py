@@ -41,6 +41,7 @@ from reconcile.model import (
 from reconcile.numbers import MONEY_UNITS
 from reconcile.rules._tolerance import MONEY, exceeds, fmt, half_if, half_unit_of, lit, zero
 from reconcile.rules.registry import Context, frame
+from reconcile.sources.layout import Cell
 
 # ----------------------------------------------------------------------------------- figures
 #
@@ -431,56 +432,43 @@ def procurement_rows(tables: Sequence[tuple[int, ProcurementTable]]) -> pl.DataF
     """The ``procurement_lines`` rows of the tables (each with its ``doc``) read up to their
     lines (``extract.procurement.read_procurement``): the rows that ``procurement_lines_frame``
     makes of the ProcurementLines ``extract_procurement`` would build, built without them
-    (a batch's tables; the tests hold the two to the same frame)."""
+    (a batch's tables; the tests hold the two to the same frame). Built column by column, table
+    by table: a field's cells are one list, and a figure's five columns come from it."""
     columns: dict[str, list[Any]] = {name: [] for name in PROCUREMENT_LINES_SCHEMA}
-    append = {name: values.append for name, values in columns.items()}
-    texts = {name: append[name] for name in ("project", "item", "code", "unit")}
-    figures = [
-        (
-            name,
-            append[name],
-            append[f"{name}_dec"],
-            append[f"{name}_line"],
-            append[f"{name}_loc"],
-            append[f"{name}_half"],
-        )
-        for name in PROCUREMENT_FIGURE_FIELDS
-    ]
     for doc, table in tables:
         rows = (*table.rows, table.total) if table.total is not None else table.rows
-        factor = unit_factor(table.procurement.table_unit)
-        cols = table.cols
-        for idx, row in enumerate(rows):
-            cells = row.cells
-            at = {name: cells[col] for name, col in cols.items() if col < len(cells)}
-            is_total = idx == len(table.rows)
-            append["doc"](doc)
-            append["idx"](idx)
-            append["is_total"](is_total)
-            code, item = at.get("code"), at.get("item")
-            append["key"](
-                "合计"
-                if is_total
-                else procurement_key(code.text if code else None, item.text if item else None)
-            )
-            for name, add in texts.items():
-                cell = at.get(name)
-                add(_text(cell.text) if cell is not None else None)
-            for name, value, dec, line, loc, half in figures:
-                cell = at.get(name)
-                parts = _cell_parts(cell.text) if cell is not None else None
-                if cell is None or parts is None:
-                    for add in (value, dec, line, loc, half):
-                        add(None)
-                else:
-                    value(parts[0])
-                    dec(parts[1])
-                    half(parts[2])
-                    line(cell.line)
-                    loc(cell.location)
-            append["factor"](factor)
-            append["line"](row.line)
-            append["location"](cells[0].location if cells else None)
+        n = len(rows)
+        cells: dict[str, list[Cell | None]] = {
+            name: [row.cells[col] if col < len(row.cells) else None for row in rows]
+            for name, col in table.cols.items()
+        }
+        nothing: list[Cell | None] = [None] * n
+        columns["doc"] += [doc] * n
+        columns["idx"] += range(n)
+        lines = len(table.rows)  # then the 合计 row, when there is one
+        columns["is_total"] += [idx == lines for idx in range(n)]
+        codes, items = cells.get("code", nothing)[:lines], cells.get("item", nothing)[:lines]
+        columns["key"] += [
+            procurement_key(code.text if code else None, item.text if item else None)
+            for code, item in zip(codes, items, strict=True)
+        ] + ["合计"] * (n - lines)
+        for name in ("project", "item", "code", "unit"):
+            columns[name] += [_text(c.text) if c else None for c in cells.get(name, nothing)]
+        for name in PROCUREMENT_FIGURE_FIELDS:
+            found = cells.get(name, nothing)
+            parts = [_cell_parts(c.text) if c else None for c in found]
+            columns[name] += [p[0] if p else None for p in parts]
+            columns[f"{name}_dec"] += [p[1] if p else None for p in parts]
+            columns[f"{name}_half"] += [p[2] if p else None for p in parts]
+            columns[f"{name}_line"] += [
+                c.line if p and c else None for c, p in zip(found, parts, strict=True)
+            ]
+            columns[f"{name}_loc"] += [
+                c.location if p and c else None for c, p in zip(found, parts, strict=True)
+            ]
+        columns["factor"] += [unit_factor(table.procurement.table_unit)] * n
+        columns["line"] += [row.line for row in rows]
+        columns["location"] += [row.cells[0].location if row.cells else None for row in rows]
     return _frame(columns, PROCUREMENT_LINES_SCHEMA)
 
 
