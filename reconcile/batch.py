@@ -356,15 +356,25 @@ def _read_shares(chunks: Sequence[Sequence[str]], *, workers: int) -> Iterator[t
     # hangs), so workers are started fresh.
     method = "forkserver" if sys.platform != "win32" else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    collected: set[Future[Packed]] = set()
+
+    def returned(*, wait: bool) -> Iterator[tuple[int, Chunk]]:
+        """The shares the workers have returned (all of them, waiting for them, with ``wait``)."""
+        with lock:
+            waiting = {f: i for f, i in sent.items() if f not in collected}
+        ready = as_completed(waiting) if wait else [f for f in waiting if f.done()]
+        for future in ready:
+            collected.add(future)
+            yield waiting[future], _unpacked(future.result())
+
     try:
         for _ in range(workers):
             hand_out()
         while (i := take()) is not None:
             yield i, _read_chunk(chunks[i])
-        with lock:
-            waiting = dict(sent)
-        for future in as_completed(waiting):
-            yield waiting[future], _unpacked(future.result())
+            # unpacked between this process's own shares, not all at the end
+            yield from returned(wait=False)
+        yield from returned(wait=True)
         while (i := take()) is not None:  # any share a failing hand-out left behind
             yield i, _read_chunk(chunks[i])
     finally:
