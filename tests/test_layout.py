@@ -332,6 +332,30 @@ def test_a_cell_that_runs_over_several_lines_is_one_cell_with_its_first_and_last
     assert paragraphs(text) == []
 
 
+def test_the_lines_of_a_cell_are_stripped_one_by_one_and_empty_ones_dropped():
+    text = dump(
+        "\t项目",  # 1
+        "\t\u3000资金用于补贴 ",  # 2: a cell whose lines carry spaces of their own
+        " \t",  # 3: a space and a tab: not a blank line, and nothing once stripped
+        "\u00a0落实到位\u3000",  # 4
+        "",  # 5
+        "\t说明",  # 6
+        "\t\u3000",  # 7: a blank first line, its text on the next
+        "  按进度拨付",  # 8
+        "",  # 9
+    )
+    (table,) = tables(text)
+    first, second = table.rows
+    assert first.texts == ("项目", "资金用于补贴\n落实到位")
+    cell = first.cells[1]
+    assert (cell.line, cell.end_line, cell.col) == (2, 4, 3)
+    assert cell.raw == "\u3000资金用于补贴 \n \t\n\u00a0落实到位\u3000"
+    assert second.texts == ("说明", "按进度拨付")
+    late = second.cells[1]
+    # its text is not on its first line, so its column there is the line's start
+    assert (late.line, late.end_line, late.col) == (7, 8, 1)
+
+
 # --- a blank line inside a row -------------------------------------------------------------------
 
 BLANK_INSIDE_ROW = dump(
