@@ -11,11 +11,10 @@ import collections
 import io
 import itertools
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 from polars.exceptions import PanicException
@@ -27,17 +26,17 @@ from reconcile.extract.procurement import ProcurementTable
 from reconcile.gcpause import without_cycle_collection
 from reconcile.model import SCHEMA_DISCLOSURE, Document, DocumentInfo
 from reconcile.reader import Sniffed, load, read_path, sniff_file
+from reconcile.readers import PARALLEL_FROM, default_jobs
 from reconcile.report import ReadFailure, Report
 from reconcile.rules.registry import build_document_frames
 from reconcile.sources.decode import Decoded
 from reconcile.sources.layout import Layout, Paragraph, Table
 
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
-# From this many files on, a batch is read in shares (``load_frames``), in worker processes when
-# there is more than one job; fewer are read one by one in this process: workers cost more to
-# start than they save, and the columns pay from a few documents on.
-PARALLEL_FROM = 16
 # The text a reader process lays out as columns at once (characters; a disclosure holds about
 # 20,000): a share of large files is laid out in several goes rather than held all at once.
 SHARE_CHARACTERS = 4_000_000
@@ -107,12 +106,6 @@ def _guarded(path: str, read: Callable[..., T], *args: Any, **kwargs: Any) -> T 
         return ReadFailure(path, "the document is too large to read in memory")
     except Exception as exc:  # a reader bug must not stop the rest of a batch
         return ReadFailure(path, f"internal error while reading ({type(exc).__name__}: {exc})")
-
-
-def default_jobs() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
 
 
 def load_many(
@@ -266,15 +259,20 @@ def _read_texts(
 
 
 def load_frames(
-    files: Sequence[str], *, jobs: int, progress: Progress | None = None
+    files: Sequence[str],
+    *,
+    jobs: int,
+    progress: Progress | None = None,
+    readers: ProcessPoolExecutor | None = None,
 ) -> tuple[list[Document], dict[str, pl.DataFrame], list[ReadFailure]]:
-    """Read files in shares (``shares_of``), in this process and ``jobs - 1`` worker processes;
-    return identity-only Documents (their info), the per-document frames of all of them (``doc``
-    renumbered in file order) and the failures."""
+    """Read files in shares (``shares_of``), in this process and ``jobs - 1`` worker processes
+    (``readers``, when started already: see ``reconcile.readers``); return identity-only
+    Documents (their info), the per-document frames of all of them (``doc`` renumbered in file
+    order) and the failures."""
     chunks = shares_of(files, jobs)
     results: list[Chunk | None] = [None] * len(chunks)
     done = 0
-    for i, read in _read_shares(chunks, workers=jobs - 1):
+    for i, read in _read_shares(chunks, workers=jobs - 1, readers=readers):
         results[i] = read
         done += len(chunks[i])
         if progress:
@@ -316,9 +314,12 @@ def shares_of(files: Sequence[str], jobs: int) -> list[Sequence[str]]:
     return chunks
 
 
-def _read_shares(chunks: Sequence[Sequence[str]], *, workers: int) -> Iterator[tuple[int, Chunk]]:
-    """Read every share, in this process and in ``workers`` reader processes; yield (share's
-    place, what it read) as each is done.
+def _read_shares(
+    chunks: Sequence[Sequence[str]], *, workers: int, readers: ProcessPoolExecutor | None = None
+) -> Iterator[tuple[int, Chunk]]:
+    """Read every share, in this process and in ``workers`` reader processes (``readers``, when
+    started already; they are left running); yield (share's place, what it read) as each is
+    done.
 
     This process reads shares too rather than wait for the workers: it has everything imported
     already, and the frames of its own shares are never pickled. A worker holds one share at a
@@ -328,8 +329,9 @@ def _read_shares(chunks: Sequence[Sequence[str]], *, workers: int) -> Iterator[t
     if workers < 1:
         yield from ((i, _read_chunk(chunk)) for i, chunk in enumerate(chunks))
         return
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+    from concurrent.futures import Future, as_completed
+
+    from reconcile import readers as started
 
     lock = threading.RLock()  # a callback may run at once, in the thread that hands out
     sent: dict[Future[Packed], int] = {}
@@ -352,10 +354,7 @@ def _read_shares(chunks: Sequence[Sequence[str]], *, workers: int) -> Iterator[t
             sent[future] = i
         future.add_done_callback(hand_out)
 
-    # Forked children inherit Polars' thread pool in whatever state it is in (a known source of
-    # hangs), so workers are started fresh.
-    method = "forkserver" if sys.platform != "win32" else "spawn"
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    pool = readers or started.start(workers)
     collected: set[Future[Packed]] = set()
 
     def returned(*, wait: bool) -> Iterator[tuple[int, Chunk]]:
@@ -380,7 +379,8 @@ def _read_shares(chunks: Sequence[Sequence[str]], *, workers: int) -> Iterator[t
     finally:
         with lock:
             left.clear()  # hand out nothing more
-        pool.shutdown(wait=True, cancel_futures=True)
+        if readers is None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def pair_years(documents: Sequence[Document]) -> list[tuple[int, int]]:
@@ -407,13 +407,17 @@ def run_check(
     lang: str = "en",
     jobs: int | None = None,
     progress: Progress | None = None,
+    readers: ProcessPoolExecutor | None = None,
 ) -> Report:
-    """Find, read and check every document under ``paths`` in one run."""
+    """Find, read and check every document under ``paths`` in one run (with the reader
+    processes ``readers`` when started already, see ``reconcile.readers``)."""
     files, errors = discover(paths)
     jobs = jobs or default_jobs()
     frames: dict[str, pl.DataFrame] | None = None
     if len(files) >= PARALLEL_FROM and "-" not in files:
-        documents, frames, read_errors = load_frames(files, jobs=jobs, progress=progress)
+        documents, frames, read_errors = load_frames(
+            files, jobs=jobs, progress=progress, readers=readers
+        )
     else:
         documents, read_errors = load_many(files, progress=progress)
     pairs = pair_years(documents)

@@ -12,9 +12,12 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from reconcile.errors import ReadError, UsageError, WriteError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FAIL_ON = ("error", "warning", "info", "never")
@@ -204,14 +207,30 @@ def _progress(quiet: bool) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from reconcile import readers
+
+    settings = _settings(args)
+    if args.format == "parquet" and not args.output:
+        raise UsageError("--format parquet needs --output FILE")
+    jobs = settings["jobs"] or readers.default_jobs()
+    if jobs == 1 or not readers.likely_batch(args.paths):
+        return _check(args, settings, jobs, None)
+    # Started before the engine is imported, so that they import the reader meanwhile.
+    with readers.start(jobs - 1) as started:
+        return _check(args, settings, jobs, started)
+
+
+def _check(
+    args: argparse.Namespace,
+    settings: dict[str, Any],
+    jobs: int,
+    started: ProcessPoolExecutor | None,
+) -> int:
     from reconcile.baseline import read_baseline, write_baseline
     from reconcile.batch import run_check
     from reconcile.engine import parse_codes
     from reconcile.report import render, use_colour
 
-    settings = _settings(args)
-    if args.format == "parquet" and not args.output:
-        raise UsageError("--format parquet needs --output FILE")
     hidden_ids = read_baseline(args.baseline) if args.baseline else set()
     update, stop = _progress(args.quiet)
     try:
@@ -220,8 +239,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             select=parse_codes(settings["select"]),
             ignore=parse_codes(settings["ignore"]),
             lang=settings["lang"],
-            jobs=settings["jobs"],
+            jobs=jobs,
             progress=update,
+            readers=started,
         )
     finally:
         if stop:

@@ -21,6 +21,7 @@ from polars.exceptions import PanicException
 from polars.testing import assert_frame_equal
 
 import reconcile.batch as batch
+from reconcile import readers
 from reconcile.canonical import dumps_toml
 from reconcile.reader import read_path
 from reconcile.report import ReadFailure
@@ -306,6 +307,34 @@ def test_two_jobs_read_shares_here_and_in_a_worker_and_keep_the_files_order(tmp_
     assert sorted(frames) == sorted(alone)
     for name in alone:
         assert_frame_equal(frames[name], alone[name], check_exact=True)
+
+
+def test_readers_started_before_the_check_read_what_one_job_reads(tmp_path):
+    for n in range(batch.PARALLEL_FROM):
+        (tmp_path / f"{n:02d}.txt").write_bytes((SAMPLE if n % 2 else PRIOR).read_bytes())
+    assert readers.likely_batch([str(tmp_path)])
+    with readers.start(1) as started:
+        early = batch.run_check([str(tmp_path)], jobs=2, readers=started)
+        # left running for whoever started them
+        assert started.submit(readers.default_jobs).result(timeout=60) >= 1
+    alone = batch.run_check([str(tmp_path)], jobs=1)
+    assert_frame_equal(early.frame, alone.frame, check_exact=True)
+    assert [d.info.source for d in early.documents] == [d.info.source for d in alone.documents]
+
+
+def test_a_batch_is_foreseen_from_the_names_in_folders_and_the_count_of_files(tmp_path):
+    folder = tmp_path / "docs"
+    (folder / ".hidden").mkdir(parents=True)
+    for n in range(batch.PARALLEL_FROM - 1):
+        (folder / f"{n}.txt").write_text("x")
+    for n in range(5):
+        (folder / ".hidden" / f"{n}.txt").write_text("x")  # hidden folders are not read
+        (folder / f"{n}.pdf").write_text("x")  # nor other kinds of files
+    assert not readers.likely_batch([str(folder)])
+    (folder / "last.DOCX").write_text("x")
+    assert readers.likely_batch([str(folder)])
+    assert readers.likely_batch([str(SAMPLE)] * batch.PARALLEL_FROM)
+    assert not readers.likely_batch([str(SAMPLE)] * (batch.PARALLEL_FROM - 1))
 
 
 def test_a_share_that_fails_here_ends_the_batch_and_hands_out_no_more(tmp_path, monkeypatch):
