@@ -4,16 +4,19 @@ A batch's main process spends its first quarter second importing Polars and the 
 core. Reader processes started at that moment import the reader on the other core meanwhile,
 instead of later, while the main process is already reading (``reconcile check`` starts them
 this way; ``batch.load_frames`` starts its own when given none). This module imports nothing
-heavy, so that the main process can start them first.
+heavy (multiprocessing only when they are started), so that the main process can start them
+first and a single document pays nothing for it.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 # From this many files on, a batch is read in shares (``batch.load_frames``), in worker processes
 # when there is more than one job; fewer are read one by one in the main process: workers cost
@@ -33,6 +36,9 @@ def start(workers: int) -> ProcessPoolExecutor:
 
     Forked children inherit Polars' thread pool in whatever state it is in (a known source of
     hangs; importing Polars starts its threads), so workers are started fresh."""
+    import multiprocessing  # only batches pay for these
+    from concurrent.futures import ProcessPoolExecutor
+
     method = "forkserver" if sys.platform != "win32" else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
     for _ in range(workers):
