@@ -318,8 +318,8 @@ def _read_shares(
     chunks: Sequence[Sequence[str]], *, workers: int, readers: ProcessPoolExecutor | None = None
 ) -> Iterator[tuple[int, Chunk]]:
     """Read every share, in this process and in ``workers`` reader processes (``readers``, when
-    started already; they are left running); yield (share's place, what it read) as each is
-    done.
+    started already); yield (share's place, what it read) as each is done. The reader processes
+    are shut down once every share is read: the rules that follow need their memory more.
 
     This process reads shares too rather than wait for the workers: it has everything imported
     already, and the frames of its own shares are never pickled. A worker holds one share at a
@@ -379,8 +379,7 @@ def _read_shares(
     finally:
         with lock:
             left.clear()  # hand out nothing more
-        if readers is None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def pair_years(documents: Sequence[Document]) -> list[tuple[int, int]]:
