@@ -9,7 +9,7 @@ Each size runs in a fresh process, which reads its documents first (untimed, in-
 ``reconcile.batch.load_many`` does), then times:
 
 - frames: ``build_document_frames`` (what a reader process adds to its share of a batch), over
-  64-document chunks for a batch, as ``batch.load_frames`` hands them out;
+  64-document chunks for a batch (``batch.shares_of`` hands out up to 128);
 - rules + findings: ``engine.check_frame(documents, pairs=batch.pair_years(documents), frames=…)``
   with the frames already built: every rule as one set of Polars queries, the messages, ids and
   the order of the findings.
@@ -37,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "baigou-zuzhirenshi-2021-budget.txt"
-CHUNK = 64  # documents per reader-process share (batch.load_frames hands out at most 64)
+CHUNK = 64  # documents per share (batch.shares_of hands out up to 128; the figures below used 64)
 
 
 def _worker(paths: list[str], repeat: int) -> dict[str, object]:
