@@ -402,6 +402,8 @@ def procurement_lines_frame(ctx: Context) -> pl.DataFrame:
     tables = [(*p.lines, p.total_row) if p.total_row is not None else p.lines for p in parts]
     counts = [len(t) for t in tables]
     lines = [ln for t in tables for ln in t]
+    if not lines and ctx.procurement_rows is not None:
+        return ctx.procurement_rows  # a share of text dumps: every line came as a row
     totals = [j == len(p.lines) for p, n in zip(parts, counts, strict=True) for j in range(n)]
     columns: dict[str, Any] = {
         "doc": _repeat(docs, counts),
