@@ -290,7 +290,12 @@ def load_frames(
             pieces.setdefault(name, []).append(
                 frame.with_columns(pl.col("doc") + offset) if offset else frame
             )
-    merged = {name: pl.concat(parts, how="vertical_relaxed") for name, parts in pieces.items()}
+    # One chunk per frame: the rules' queries over a frame of 13 shares' chunks took 0.64 s, over
+    # one chunk 0.54 s, and putting the chunks together costs 0.03 s.
+    merged = {
+        name: pl.concat(parts, how="vertical_relaxed", rechunk=True)
+        for name, parts in pieces.items()
+    }
     return [Document(info=info) for info in infos], merged, errors
 
 
