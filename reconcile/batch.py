@@ -10,24 +10,22 @@ from __future__ import annotations
 import collections
 import io
 import itertools
-import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
 from polars.exceptions import PanicException
 
 from reconcile.engine import check_frame
-from reconcile.errors import ReadError
+from reconcile.errors import ReadError, ReadFailure
 from reconcile.extract import extract
 from reconcile.extract.procurement import ProcurementTable
 from reconcile.gcpause import without_cycle_collection
-from reconcile.model import SCHEMA_DISCLOSURE, Document, DocumentInfo
+from reconcile.model import Document, DocumentInfo
 from reconcile.reader import Sniffed, load, read_path, sniff_file
-from reconcile.readers import PARALLEL_FROM, default_jobs
-from reconcile.report import ReadFailure, Report
+from reconcile.readers import default_jobs, discover, is_batch
+from reconcile.report import Report
 from reconcile.rules.registry import build_document_frames
 from reconcile.sources.decode import Decoded
 from reconcile.sources.layout import Layout, Paragraph, Table
@@ -40,46 +38,6 @@ T = TypeVar("T")
 # The text a reader process lays out as columns at once (characters; a disclosure holds about
 # 20,000): a share of large files is laid out in several goes rather than held all at once.
 SHARE_CHARACTERS = 4_000_000
-
-
-def _is_canonical_toml(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return SCHEMA_DISCLOSURE.encode() in head
-
-
-def discover(paths: Iterable[str]) -> tuple[list[str], list[ReadFailure]]:
-    """Files to read: files as given, folders searched recursively for .txt, .docx and .toml
-    files whose schema is reconcile.disclosure/1; other files in folders are skipped."""
-    files: list[str] = []
-    errors: list[ReadFailure] = []
-    for given in paths:
-        if given == "-":
-            files.append(given)
-            continue
-        p = Path(given)
-        if p.is_dir():
-            found = []
-            for root, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    child = Path(root) / name
-                    suffix = child.suffix.lower()
-                    if name.startswith((".", "~$")):
-                        continue
-                    if suffix in (".txt", ".docx") or (
-                        suffix == ".toml" and _is_canonical_toml(child)
-                    ):
-                        found.append(str(child))
-            files.extend(found)
-        elif p.exists():
-            files.append(given)
-        else:
-            errors.append(ReadFailure(given, "no such file or folder"))
-    return files, errors
 
 
 def _read_one(path: str) -> Document | ReadFailure:
@@ -411,14 +369,16 @@ def run_check(
     lang: str = "en",
     jobs: int | None = None,
     progress: Progress | None = None,
+    discovered: tuple[list[str], list[ReadFailure]] | None = None,
     readers: ProcessPoolExecutor | None = None,
 ) -> Report:
-    """Find, read and check every document under ``paths`` in one run (with the reader
-    processes ``readers`` when started already, see ``reconcile.readers``)."""
-    files, errors = discover(paths)
+    """Find, read and check every document under ``paths`` in one run. ``discovered``: what
+    ``discover(paths)`` found, when the caller has looked already; ``readers``: the reader
+    processes, when started already (see ``reconcile.readers``)."""
+    files, errors = discover(paths) if discovered is None else discovered
     jobs = jobs or default_jobs()
     frames: dict[str, pl.DataFrame] | None = None
-    if len(files) >= PARALLEL_FROM and "-" not in files:
+    if is_batch(files):
         documents, frames, read_errors = load_frames(
             files, jobs=jobs, progress=progress, readers=readers
         )

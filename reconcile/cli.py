@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from reconcile.errors import ReadError, UsageError, WriteError
+from reconcile.errors import ReadError, ReadFailure, UsageError, WriteError
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -213,17 +213,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.format == "parquet" and not args.output:
         raise UsageError("--format parquet needs --output FILE")
     jobs = settings["jobs"] or readers.default_jobs()
-    if jobs == 1 or not readers.likely_batch(args.paths):
-        return _check(args, settings, jobs, None)
+    discovered = readers.discover(args.paths)
+    if jobs == 1 or not readers.is_batch(discovered[0]):
+        return _check(args, settings, jobs, discovered, None)
     # Started before the engine is imported, so that they import the reader meanwhile.
     with readers.start(jobs - 1) as started:
-        return _check(args, settings, jobs, started)
+        return _check(args, settings, jobs, discovered, started)
 
 
 def _check(
     args: argparse.Namespace,
     settings: dict[str, Any],
     jobs: int,
+    discovered: tuple[list[str], list[ReadFailure]],
     started: ProcessPoolExecutor | None,
 ) -> int:
     from reconcile.baseline import read_baseline, write_baseline
@@ -241,6 +243,7 @@ def _check(
             lang=settings["lang"],
             jobs=jobs,
             progress=update,
+            discovered=discovered,
             readers=started,
         )
     finally:

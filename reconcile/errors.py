@@ -3,6 +3,8 @@ as a Problem or a Finding instead; these are for files that are not disclosures 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class ReadError(Exception):
     """An input that cannot be read: missing, unreadable, binary, wrong format, too large."""
@@ -19,3 +21,11 @@ class UsageError(Exception):
 
 class WriteError(Exception):
     """A file that could not be written (missing or unwritable folder)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFailure:
+    """An input of a run that could not be read, and why (listed under ``errors``)."""
+
+    document: str
+    message: str

@@ -1,27 +1,77 @@
-"""Reader processes for a batch, started before anything heavy is imported.
+"""The files of a run (``discover``) and, for a batch, its reader processes, started before
+anything heavy is imported.
 
 A batch's main process spends its first quarter second importing Polars and the engine, on one
 core. Reader processes started at that moment import the reader on the other core meanwhile,
-instead of later, while the main process is already reading (``reconcile check`` starts them
-this way; ``batch.load_frames`` starts its own when given none). This module imports nothing
-heavy (multiprocessing only when they are started), so that the main process can start them
-first and a single document pays nothing for it.
+instead of later, while the main process is already reading. ``reconcile check`` lists the files
+first, with this module, and starts them this way when the files make a batch;
+``batch.load_frames`` starts its own when given none. This module imports nothing heavy
+(multiprocessing only when they are started), so a single document pays nothing for it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from reconcile.errors import ReadFailure
+from reconcile.model import SCHEMA_DISCLOSURE
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-# From this many files on, a batch is read in shares (``batch.load_frames``), in worker processes
-# when there is more than one job; fewer are read one by one in the main process: workers cost
-# more to start than they save, and the columns pay from a few documents on.
+# From this many files on, a run is a batch, read in shares (``batch.load_frames``), in worker
+# processes when there is more than one job; fewer are read one by one in the main process:
+# workers cost more to start than they save, and the columns pay from a few documents on.
 PARALLEL_FROM = 16
+
+
+def _is_canonical_toml(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return SCHEMA_DISCLOSURE.encode() in head
+
+
+def discover(paths: Iterable[str]) -> tuple[list[str], list[ReadFailure]]:
+    """Files to read: files as given, folders searched recursively for .txt, .docx and .toml
+    files whose schema is reconcile.disclosure/1; other files in folders are skipped."""
+    files: list[str] = []
+    errors: list[ReadFailure] = []
+    for given in paths:
+        if given == "-":
+            files.append(given)
+            continue
+        p = Path(given)
+        if p.is_dir():
+            found = []
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    child = Path(root) / name
+                    suffix = child.suffix.lower()
+                    if name.startswith((".", "~$")):
+                        continue
+                    if suffix in (".txt", ".docx") or (
+                        suffix == ".toml" and _is_canonical_toml(child)
+                    ):
+                        found.append(str(child))
+            files.extend(found)
+        elif p.exists():
+            files.append(given)
+        else:
+            errors.append(ReadFailure(given, "no such file or folder"))
+    return files, errors
+
+
+def is_batch(files: Sequence[str]) -> bool:
+    """Whether ``files`` (as ``discover`` found them) are read as a batch, in shares."""
+    return len(files) >= PARALLEL_FROM and "-" not in files
 
 
 def default_jobs() -> int:
@@ -44,25 +94,6 @@ def start(workers: int) -> ProcessPoolExecutor:
     for _ in range(workers):
         pool.submit(_import_reader)
     return pool
-
-
-def likely_batch(paths: Sequence[str]) -> bool:
-    """Whether ``paths`` will probably be read as a batch (PARALLEL_FROM documents or more):
-    worth starting reader processes for before the files are properly listed
-    (``batch.discover``). Folders are counted roughly, by the names of their files."""
-    count = 0
-    for path in paths:
-        if not os.path.isdir(path):
-            count += 1
-        for _root, dirs, names in os.walk(path):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            count += sum(name.lower().endswith(_SUFFIXES) for name in names)
-            if count >= PARALLEL_FROM:
-                return True
-    return count >= PARALLEL_FROM
-
-
-_SUFFIXES = (".txt", ".docx", ".toml")
 
 
 def _import_reader() -> None:

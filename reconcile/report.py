@@ -10,11 +10,11 @@ import io
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from reconcile.errors import ReadFailure
 from reconcile.model import SCHEMA_FINDINGS, Document, Finding, Severity
 
 FINDING_KEYS = (
@@ -33,12 +33,6 @@ FINDING_KEYS = (
     "location",
     "key",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ReadFailure:
-    document: str
-    message: str
 
 
 class Report:

@@ -238,7 +238,7 @@ def test_mangled_batches_read_as_one_by_one(tmp_path_factory, seeds, data):
 def test_a_batch_on_one_job_reads_in_shares_and_finds_what_two_jobs_and_one_by_one_find(
     tmp_path, monkeypatch
 ):
-    for n in range(batch.PARALLEL_FROM):
+    for n in range(readers.PARALLEL_FROM):
         source = SAMPLE if n % 2 else PRIOR
         (tmp_path / f"{n:02d}.txt").write_bytes(source.read_bytes())
     shares = []
@@ -247,7 +247,7 @@ def test_a_batch_on_one_job_reads_in_shares_and_finds_what_two_jobs_and_one_by_o
         batch, "_read_chunk", lambda paths: shares.append(paths) or read_chunk(paths)
     )
     one_job = batch.run_check([str(tmp_path)], jobs=1)
-    assert sum(map(len, shares)) == batch.PARALLEL_FROM  # read in shares, in this process
+    assert sum(map(len, shares)) == readers.PARALLEL_FROM  # read in shares, in this process
     monkeypatch.undo()
     two_jobs = batch.run_check([str(tmp_path)], jobs=2)
     assert_frame_equal(one_job.frame, two_jobs.frame, check_exact=True)
@@ -273,32 +273,18 @@ def test_shares_keep_every_file_in_order_large_first_and_small_last(n, jobs):
         assert sizes[0] == batch.SHARE and sizes[-2] < 2 * batch.LAST_SHARE
 
 
-READ_HERE: list[str] = []  # the files read by ``recording`` in this process
-
-
-def recording(paths):
-    """``_read_chunk`` that notes what it reads: workers import this module and note in their
-    own copy, so the list holds what this process read."""
-    READ_HERE.extend(paths)
-    return READ_CHUNK(paths)
-
-
-def failing(paths):
-    raise RuntimeError("a bug in a share")
-
-
-READ_CHUNK = batch._read_chunk
-
-
 def test_two_jobs_read_shares_here_and_in_a_worker_and_keep_the_files_order(tmp_path, monkeypatch):
-    for n in range(batch.PARALLEL_FROM):
+    for n in range(readers.PARALLEL_FROM):
         (tmp_path / f"{n:02d}.txt").write_bytes((SAMPLE if n % 3 else PRIOR).read_bytes())
     files = sorted(str(p) for p in tmp_path.iterdir())
-    READ_HERE.clear()
-    monkeypatch.setattr(batch, "_read_chunk", recording)
+    read_here = []  # what this process reads itself (the worker reads with its own functions)
+    read_chunk = batch._read_chunk
+    monkeypatch.setattr(
+        batch, "_read_chunk", lambda paths: read_here.extend(paths) or read_chunk(paths)
+    )
     documents, frames, errors = batch.load_frames(files, jobs=2)
-    assert 0 < len(READ_HERE) < len(files)
-    assert files[0] not in READ_HERE  # the first share is handed to the worker before any is read
+    assert 0 < len(read_here) < len(files)
+    assert files[0] not in read_here  # the first share is handed to the worker before any is read
     assert [d.info.source for d in documents] == files
     assert [d.info.year for d in documents] == [2021 if n % 3 else 2020 for n in range(16)]
     assert errors == []
@@ -310,11 +296,12 @@ def test_two_jobs_read_shares_here_and_in_a_worker_and_keep_the_files_order(tmp_
 
 
 def test_readers_started_before_the_check_read_what_one_job_reads(tmp_path):
-    for n in range(batch.PARALLEL_FROM):
+    for n in range(readers.PARALLEL_FROM):
         (tmp_path / f"{n:02d}.txt").write_bytes((SAMPLE if n % 2 else PRIOR).read_bytes())
-    assert readers.likely_batch([str(tmp_path)])
+    discovered = readers.discover([str(tmp_path)])
+    assert readers.is_batch(discovered[0])
     with readers.start(1) as started:
-        early = batch.run_check([str(tmp_path)], jobs=2, readers=started)
+        early = batch.run_check([str(tmp_path)], jobs=2, discovered=discovered, readers=started)
         with pytest.raises(RuntimeError):  # shut down once read: the rules need the memory
             started.submit(readers.default_jobs)
     alone = batch.run_check([str(tmp_path)], jobs=1)
@@ -322,26 +309,15 @@ def test_readers_started_before_the_check_read_what_one_job_reads(tmp_path):
     assert [d.info.source for d in early.documents] == [d.info.source for d in alone.documents]
 
 
-def test_a_batch_is_foreseen_from_the_names_in_folders_and_the_count_of_files(tmp_path):
-    folder = tmp_path / "docs"
-    (folder / ".hidden").mkdir(parents=True)
-    for n in range(batch.PARALLEL_FROM - 1):
-        (folder / f"{n}.txt").write_text("x")
-    for n in range(5):
-        (folder / ".hidden" / f"{n}.txt").write_text("x")  # hidden folders are not read
-        (folder / f"{n}.pdf").write_text("x")  # nor other kinds of files
-    assert not readers.likely_batch([str(folder)])
-    (folder / "last.DOCX").write_text("x")
-    assert readers.likely_batch([str(folder)])
-    assert readers.likely_batch([str(SAMPLE)] * batch.PARALLEL_FROM)
-    assert not readers.likely_batch([str(SAMPLE)] * (batch.PARALLEL_FROM - 1))
-
-
 def test_a_share_that_fails_here_ends_the_batch_and_hands_out_no_more(tmp_path, monkeypatch):
     files = []
-    for n in range(batch.PARALLEL_FROM * 2):
+    for n in range(readers.PARALLEL_FROM * 2):
         (tmp_path / f"{n:02d}.txt").write_bytes(SAMPLE.read_bytes())
         files.append(str(tmp_path / f"{n:02d}.txt"))
+
+    def failing(paths):
+        raise RuntimeError("a bug in a share")
+
     monkeypatch.setattr(batch, "_read_chunk", failing)
     reading = batch._read_shares([files[i : i + 4] for i in range(0, len(files), 4)], workers=1)
     with pytest.raises(RuntimeError, match="a bug in a share"):

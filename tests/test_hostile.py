@@ -928,7 +928,7 @@ def test_a_batch_lists_bad_files_under_errors_and_checks_the_rest(bad_folder, ca
 
 
 def test_a_batch_read_by_worker_processes_lists_bad_files_too(bad_folder, capsys):
-    for i in range(12):  # enough files for the reader processes (batch.PARALLEL_FROM)
+    for i in range(12):  # enough files for the reader processes (readers.PARALLEL_FROM)
         (bad_folder / f"good-{i:02d}.txt").write_bytes(SAMPLE_BYTES)
     assert run(["check", str(bad_folder), "--format", "json", "--jobs", "2"]) == 2
     report = json.loads(capsys.readouterr().out)

@@ -11,7 +11,7 @@ from reconcile.extract.glossary import extract_glossary
 from reconcile.extract.organization import extract_organization
 from reconcile.extract.parts import Starts, part_starts, slice_parts
 from reconcile.extract.performance import extract_performance
-from reconcile.extract.procurement import ProcurementTable, extract_procurement, read_procurement
+from reconcile.extract.procurement import ProcurementTable, read_procurement, with_lines
 from reconcile.extract.running_costs import extract_running_costs
 from reconcile.extract.three_public import extract_three_public
 from reconcile.model import Document, Part, Problem, YearMention
@@ -79,17 +79,15 @@ def extract(
             sections["performance"] = performance
             mentions += m
             problems += p
-        elif part.key == "procurement" and procurement_tables is not None:
+        elif part.key == "procurement":
             table = read_procurement(part)
-            procurement_tables.append(table)
-            sections["procurement"] = table.procurement
+            if procurement_tables is None:
+                sections["procurement"] = with_lines(table)
+            else:  # a batch builds the lines' frame from the table's rows
+                procurement_tables.append(table)
+                sections["procurement"] = table.procurement
             mentions += table.mentions
             problems += table.problems
-        elif part.key == "procurement":
-            procurement, m, p = extract_procurement(part)
-            sections["procurement"] = procurement
-            mentions += m
-            problems += p
         elif part.key == "assets":
             assets, m, p = extract_assets(part)
             sections["assets"] = assets

@@ -128,15 +128,14 @@ class ProcurementTable:
     total: Row | None  # the 合计 row (the last, when there are several)
 
 
-def extract_procurement(part: PartSlice) -> tuple[Procurement, list[YearMention], list[Problem]]:
-    table = read_procurement(part)
+def with_lines(table: ProcurementTable) -> Procurement:
+    """The part's Procurement with its lines and 合计 row built from the table's rows."""
     cols, unit = table.cols, table.unit
-    procurement = replace(
+    return replace(
         table.procurement,
         lines=tuple(_line(row, cols, unit) for row in table.rows),
         total_row=_line(table.total, cols, unit) if table.total is not None else None,
     )
-    return procurement, table.mentions, table.problems
 
 
 def read_procurement(part: PartSlice) -> ProcurementTable:

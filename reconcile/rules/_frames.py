@@ -433,7 +433,7 @@ def procurement_lines_frame(ctx: Context) -> pl.DataFrame:
 def procurement_rows(tables: Sequence[tuple[int, ProcurementTable]]) -> pl.DataFrame:
     """The ``procurement_lines`` rows of the tables (each with its ``doc``) read up to their
     lines (``extract.procurement.read_procurement``): the rows that ``procurement_lines_frame``
-    makes of the ProcurementLines ``extract_procurement`` would build, built without them
+    makes of the ProcurementLines ``procurement.with_lines`` would build, built without them
     (a batch's tables; the tests hold the two to the same frame). Built column by column, table
     by table: a field's cells are one list, and a figure's five columns come from it."""
     columns: dict[str, list[Any]] = {name: [] for name in PROCUREMENT_LINES_SCHEMA}

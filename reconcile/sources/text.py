@@ -107,7 +107,7 @@ def _table(lines: list[str], start: int, index: int) -> tuple[Table, int]:
                 text = clean(raw)
             else:
                 text = raw.strip(lead)
-            col = cell_col(line, raw, text) if text else 1
+            col = cell_col(line, raw, text)
             current.append(new_cell(Cell, (text, first + 1, j, col, raw, None)))
             last_line = j
             continue
