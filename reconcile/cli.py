@@ -152,11 +152,11 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
 def _known_codes(text: Any, option: str) -> None:
     """A code or prefix that names no rule is a typo that would silently pass a check."""
+    if text is None:
+        return  # before the imports: a batch starts its readers before Polars is imported
     from reconcile.engine import parse_codes
     from reconcile.rules.registry import load_all
 
-    if text is None:
-        return
     if not isinstance(text, str):
         raise UsageError(f"--{option} takes codes or prefixes separated by commas")
     codes = load_all()

@@ -8,6 +8,9 @@ written in the document.
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -295,6 +298,55 @@ def test_two_jobs_read_shares_here_and_in_a_worker_and_keep_the_files_order(tmp_
         assert_frame_equal(frames[name], alone[name], check_exact=True)
 
 
+def assert_same_frames(frames: dict[str, pl.DataFrame], expected: dict[str, pl.DataFrame]) -> None:
+    assert sorted(frames) == sorted(expected)
+    for name in expected:
+        assert_frame_equal(frames[name], expected[name], check_exact=True)
+
+
+def test_a_workers_frames_come_back_in_one_spill_file_removed_once_read(tmp_path):
+    files = [str(SAMPLE), str(PRIOR)]
+    infos, expected, _ = batch._read_chunk(files)
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    packed = batch._read_chunk_packed(files, str(spill))
+    assert len(list(spill.iterdir())) == 1  # every frame of the share in one file
+    got_infos, frames, errors = batch._unpacked(packed)
+    assert list(spill.iterdir()) == []
+    assert got_infos == infos and errors == []
+    assert_same_frames(frames, expected)
+
+
+def test_without_a_spill_folder_a_workers_frames_travel_inline(tmp_path):
+    files = [str(SAMPLE), str(PRIOR)]
+    _, expected, _ = batch._read_chunk(files)
+    packed = batch._read_chunk_packed(files, str(tmp_path / "gone"))  # cannot be written
+    assert isinstance(packed[1], dict)
+    assert_same_frames(batch._unpacked(packed)[1], expected)
+
+
+def test_a_batch_spills_its_workers_frames_and_leaves_no_file_behind(tmp_path, monkeypatch):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(readers.PARALLEL_FROM):
+        (folder / f"{n:02d}.txt").write_bytes((SAMPLE if n % 2 else PRIOR).read_bytes())
+    files = sorted(str(p) for p in folder.iterdir())
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    spilled = []
+    unpacked = batch._unpacked
+    monkeypatch.setattr(
+        batch, "_unpacked", lambda packed: spilled.append(packed[1]) or unpacked(packed)
+    )
+    _, frames, _ = batch.load_frames(files, jobs=2)
+    assert spilled and all(isinstance(s, tuple) for s in spilled)  # a path, not the frames
+    assert list(temp.iterdir()) == []  # every file and the folder removed
+    monkeypatch.undo()
+    _, alone, _ = batch.load_frames(files, jobs=1)
+    assert_same_frames(frames, alone)
+
+
 def test_readers_started_before_the_check_read_what_one_job_reads(tmp_path):
     for n in range(readers.PARALLEL_FROM):
         (tmp_path / f"{n:02d}.txt").write_bytes((SAMPLE if n % 2 else PRIOR).read_bytes())
@@ -307,6 +359,28 @@ def test_readers_started_before_the_check_read_what_one_job_reads(tmp_path):
     alone = batch.run_check([str(tmp_path)], jobs=1)
     assert_frame_equal(early.frame, alone.frame, check_exact=True)
     assert [d.info.source for d in early.documents] == [d.info.source for d in alone.documents]
+
+
+def test_a_batch_check_starts_its_readers_before_polars_is_imported(tmp_path):
+    """The readers import the reader on the other core while this process imports the engine:
+    nothing the check does before starting them may import Polars."""
+    for n in range(readers.PARALLEL_FROM):
+        (tmp_path / f"{n:02d}.txt").write_bytes(SAMPLE.read_bytes())
+    script = f"""
+import sys
+from reconcile import cli, readers
+polars_then = []
+start = readers.start
+readers.start = lambda workers: polars_then.append("polars" in sys.modules) or start(workers)
+code = cli.main(["check", {str(tmp_path)!r}, "--jobs", "2", "--format", "json", "--quiet",
+                 "--output", {str(tmp_path / "found.json")!r}])
+print(code, polars_then)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.stdout.split() == ["0", "[False]"], done.stderr
+    assert (tmp_path / "found.json").stat().st_size > 0
 
 
 def test_a_share_that_fails_here_ends_the_batch_and_hands_out_no_more(tmp_path, monkeypatch):
