@@ -7,6 +7,7 @@ written in the document.
 
 from __future__ import annotations
 
+import io
 import random
 import subprocess
 import sys
@@ -325,6 +326,27 @@ def test_without_a_spill_folder_a_workers_frames_travel_inline(tmp_path):
     assert_same_frames(batch._unpacked(packed)[1], expected)
 
 
+def test_a_spill_file_that_cannot_be_finished_is_removed_and_the_frames_travel_inline(
+    tmp_path, monkeypatch
+):
+    files = [str(SAMPLE), str(PRIOR)]
+    _, expected, _ = batch._read_chunk(files)
+    write_ipc = pl.DataFrame.write_ipc
+
+    def disk_full(frame, sink, **options):
+        if isinstance(sink, io.BytesIO):
+            return write_ipc(frame, sink, **options)
+        sink.write(b"half a frame")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_ipc", disk_full)
+    packed = batch._read_chunk_packed(files, str(tmp_path))
+    assert list(tmp_path.iterdir()) == []  # the half-written file is gone
+    assert isinstance(packed[1], dict)
+    monkeypatch.undo()
+    assert_same_frames(batch._unpacked(packed)[1], expected)
+
+
 def test_a_batch_spills_its_workers_frames_and_leaves_no_file_behind(tmp_path, monkeypatch):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -334,14 +356,18 @@ def test_a_batch_spills_its_workers_frames_and_leaves_no_file_behind(tmp_path, m
     temp = tmp_path / "temp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
-    spilled = []
-    unpacked = batch._unpacked
+    spilled, folders = [], []
+    unpacked, spill_folder = batch._unpacked, batch._spill_folder
     monkeypatch.setattr(
         batch, "_unpacked", lambda packed: spilled.append(packed[1]) or unpacked(packed)
     )
+    monkeypatch.setattr(
+        batch, "_spill_folder", lambda: folders.append(spill_folder()) or folders[-1]
+    )
     _, frames, _ = batch.load_frames(files, jobs=2)
     assert spilled and all(isinstance(s, tuple) for s in spilled)  # a path, not the frames
-    assert list(temp.iterdir()) == []  # every file and the folder removed
+    assert len(folders) == 1 and Path(folders[0]).parent == temp
+    assert not Path(folders[0]).exists()  # every file and the folder removed
     monkeypatch.undo()
     _, alone, _ = batch.load_frames(files, jobs=1)
     assert_same_frames(frames, alone)
