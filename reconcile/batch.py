@@ -8,11 +8,13 @@ of Polars queries over every document.
 from __future__ import annotations
 
 import collections
+import contextlib
 import io
 import itertools
+import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import polars as pl
 from polars.exceptions import PanicException
@@ -127,10 +129,10 @@ def _read_chunk(paths: Sequence[str]) -> Chunk:
     return [d.info for d in documents], frames, errors
 
 
-# The frames a worker sends back: inline, as Arrow IPC bytes by name, or spilled to one file in
-# the batch's spill folder (its path, and each frame's name and byte range in it).
-Spilled = tuple[str, list[tuple[str, int, int]]]
-Packed = tuple[list[DocumentInfo], dict[str, bytes] | Spilled, list[ReadFailure]]
+# A worker's share as it travels back: the frames written as Arrow IPC one after the other, held
+# as bytes or in a spill file (its path), with each frame's name and byte range.
+Index = list[tuple[str, int, int]]
+Packed = tuple[list[DocumentInfo], bytes | str, Index, list[ReadFailure]]
 
 
 def _read_chunk_packed(paths: Sequence[str], spill: str | None = None) -> Packed:
@@ -146,57 +148,51 @@ def _read_chunk_packed(paths: Sequence[str], spill: str | None = None) -> Packed
     infos, frames, errors = _read_chunk(paths)
     if spill is not None:
         try:
-            return infos, _spilled(frames, spill), errors
+            path, index = _spilled(frames, spill)
+            return infos, path, index, errors
         except OSError:  # the folder is full or gone: the frames travel in the pipe instead
             pass
-    packed = {}
+    sink = io.BytesIO()
+    index = _write_frames(frames, sink)
+    return infos, sink.getvalue(), index, errors
+
+
+def _write_frames(frames: dict[str, pl.DataFrame], sink: BinaryIO) -> Index:
+    index = []
     for name, frame in frames.items():
-        sink = io.BytesIO()
+        start = sink.tell()
         frame.write_ipc(sink, compat_level=pl.CompatLevel.oldest())
-        packed[name] = sink.getvalue()
-    return infos, packed, errors
+        index.append((name, start, sink.tell()))
+    return index
 
 
-def _spilled(frames: dict[str, pl.DataFrame], folder: str) -> Spilled:
-    """``frames`` written one after the other to a new file in ``folder``."""
-    import os
+def _spilled(frames: dict[str, pl.DataFrame], folder: str) -> tuple[str, Index]:
+    """``frames`` written to a new file in ``folder``; a file left half-written is removed."""
     import tempfile
 
     handle, path = tempfile.mkstemp(suffix=".arrow", dir=folder)
     try:
         with os.fdopen(handle, "wb") as sink:
-            index = []
-            for name, frame in frames.items():
-                start = sink.tell()
-                frame.write_ipc(sink, compat_level=pl.CompatLevel.oldest())
-                index.append((name, start, sink.tell()))
+            return path, _write_frames(frames, sink)
     except BaseException:
         _remove(path)
         raise
-    return path, index
 
 
 def _unpacked(packed: Packed) -> Chunk:
-    infos, frames, errors = packed
-    if isinstance(frames, dict):
-        return infos, {name: pl.read_ipc(io.BytesIO(data)) for name, data in frames.items()}, errors
-    path, index = frames
-    try:
-        with open(path, "rb") as source:
-            data = memoryview(source.read())
-    finally:
-        _remove(path)
-    return (
-        infos,
-        {name: pl.read_ipc(io.BytesIO(data[start:end])) for name, start, end in index},
-        errors,
-    )
+    infos, held, index, errors = packed
+    if isinstance(held, str):  # a spill file's path: read once, then removed
+        path = held
+        try:
+            with open(path, "rb") as source:
+                held = source.read()
+        finally:
+            _remove(path)
+    data = memoryview(held)
+    return infos, {name: pl.read_ipc(io.BytesIO(data[a:b])) for name, a, b in index}, errors
 
 
 def _remove(path: str) -> None:
-    import contextlib
-    import os
-
     with contextlib.suppress(OSError):  # the spill folder is removed at the end of the batch anyway
         os.remove(path)
 

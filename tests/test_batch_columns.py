@@ -322,7 +322,7 @@ def test_without_a_spill_folder_a_workers_frames_travel_inline(tmp_path):
     files = [str(SAMPLE), str(PRIOR)]
     _, expected, _ = batch._read_chunk(files)
     packed = batch._read_chunk_packed(files, str(tmp_path / "gone"))  # cannot be written
-    assert isinstance(packed[1], dict)
+    assert isinstance(packed[1], bytes)  # the frames themselves, not a path
     assert_same_frames(batch._unpacked(packed)[1], expected)
 
 
@@ -342,7 +342,7 @@ def test_a_spill_file_that_cannot_be_finished_is_removed_and_the_frames_travel_i
     monkeypatch.setattr(pl.DataFrame, "write_ipc", disk_full)
     packed = batch._read_chunk_packed(files, str(tmp_path))
     assert list(tmp_path.iterdir()) == []  # the half-written file is gone
-    assert isinstance(packed[1], dict)
+    assert isinstance(packed[1], bytes)
     monkeypatch.undo()
     assert_same_frames(batch._unpacked(packed)[1], expected)
 
@@ -365,7 +365,7 @@ def test_a_batch_spills_its_workers_frames_and_leaves_no_file_behind(tmp_path, m
         batch, "_spill_folder", lambda: folders.append(spill_folder()) or folders[-1]
     )
     _, frames, _ = batch.load_frames(files, jobs=2)
-    assert spilled and all(isinstance(s, tuple) for s in spilled)  # a path, not the frames
+    assert spilled and all(isinstance(s, str) for s in spilled)  # a path, not the frames
     assert len(folders) == 1 and Path(folders[0]).parent == temp
     assert not Path(folders[0]).exists()  # every file and the folder removed
     monkeypatch.undo()
