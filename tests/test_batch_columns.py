@@ -29,7 +29,7 @@ from reconcile import readers
 from reconcile.canonical import dumps_toml
 from reconcile.reader import read_path
 from reconcile.report import ReadFailure
-from reconcile.rules.registry import build_document_frames
+from reconcile.rules.registry import Context, build_document_frames
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "baigou-zuzhirenshi-2021-budget.txt"
@@ -48,12 +48,21 @@ def one_by_one(paths: list[Path]) -> tuple[list, dict[str, pl.DataFrame], list[s
     return [d.info for d in documents], build_document_frames(documents), failed
 
 
+def finished(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The per-document frames, with the performance rows finished as the main process of a
+    batch finishes them, over every document at once."""
+    ctx = Context(documents=())
+    ctx.preload(frames)
+    return {**frames, "perf_indicators": ctx.frame("perf_indicators")}
+
+
 def assert_batch_reads_as_one_by_one(paths: list[Path]) -> dict[str, pl.DataFrame]:
     infos, frames, errors = batch._read_chunk([str(p) for p in paths])
     expected_infos, expected, failed = one_by_one(paths)
     assert infos == expected_infos
     assert [e.document for e in errors] == failed
     assert sorted(frames) == sorted(expected)
+    frames, expected = finished(frames), finished(expected)
     for name in expected:
         assert_frame_equal(frames[name], expected[name], check_exact=True)
     return frames
@@ -218,6 +227,31 @@ def test_forty_mangled_documents_in_one_batch_read_as_one_by_one(tmp_path):
         path.write_text(_mangled(seed), encoding="utf-8")
         paths.append(path)
     assert_batch_reads_as_one_by_one(paths)
+
+
+def test_the_performance_rows_finished_once_per_distinct_text_are_those_finished_row_by_row(
+    tmp_path, monkeypatch
+):
+    # Over many documents the main process normalises each distinct combination of texts once
+    # and spreads the results back to the rows; row by row, every row is normalised itself.
+    import reconcile.rules._frames_perf as perf_frames
+
+    paths = []
+    for seed in range(20):
+        path = tmp_path / f"{seed:02d}.txt"
+        path.write_text(_mangled(seed), encoding="utf-8")
+        paths.append(path)
+    _, frames, _ = batch._read_chunk([str(p) for p in paths])
+    rows = frames["perf_indicator_cells"]
+    assert rows.height > perf_frames._DISTINCT_FROM
+    assert rows.get_column("level3").null_count() > 0  # nulls are a distinct value too
+    once = finished(frames)["perf_indicators"]
+    monkeypatch.setattr(perf_frames, "_DISTINCT_FROM", rows.height + 1)
+    row_by_row = finished(frames)["perf_indicators"]
+    assert once.columns == row_by_row.columns
+    assert_frame_equal(once, row_by_row, check_exact=True)
+    # and the normalising did something: a 产出指标 label is compared as 产出
+    assert "产出" in once.get_column("l1n").to_list()
 
 
 @settings(

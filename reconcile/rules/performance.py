@@ -185,8 +185,8 @@ def shared_columns() -> dict[str, pl.Expr]:
     (``l1n``, ``l2n``, ``l3n``, ``descn``, ``unit_n``): ``direction`` (:func:`direction`),
     ``share`` (:func:`is_share`), ``cost_row`` (:func:`is_cost_row`), ``measure``
     (:func:`measure`), ``generic_name`` (PRF010) and ``in_hierarchy`` (:func:`in_hierarchy`).
-    Computed once per distinct combination when the ``perf_indicators`` frame is built (in the
-    reader processes for a batch), not per rule."""
+    Computed once per distinct combination when the ``perf_indicators`` frame is built (over
+    every document of the run), not per rule."""
     return {
         "direction": direction(),
         "share": is_share(),

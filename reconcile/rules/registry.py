@@ -90,8 +90,10 @@ def frame(name: str, *, per_document: bool = True) -> Callable[[FrameBuilder], F
     """Register a frame builder: ``ctx.frame(name)`` builds it once per run.
 
     A builder is ``per_document`` (the default) when its rows for one document depend on that
-    document alone and carry its index in ``doc``; one that looks across documents (year pairs)
-    must say ``per_document=False``."""
+    document alone and carry its index in ``doc``: a batch's reader processes build those for
+    their shares. One that looks across documents (year pairs), or that is cheaper built once
+    from other frames over every document of the run (``perf_indicators``), says
+    ``per_document=False`` and is built in the main process."""
 
     def register(func: FrameBuilder) -> FrameBuilder:
         FRAMES[name] = func
