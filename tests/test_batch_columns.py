@@ -8,6 +8,7 @@ written in the document.
 from __future__ import annotations
 
 import io
+import json
 import random
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from polars.exceptions import PanicException
 from polars.testing import assert_frame_equal
 
 import reconcile.batch as batch
-from reconcile import readers
+from reconcile import cli, readers
 from reconcile.canonical import dumps_toml
 from reconcile.reader import read_path
 from reconcile.report import ReadFailure
@@ -423,24 +424,52 @@ def test_readers_started_before_the_check_read_what_one_job_reads(tmp_path):
 
 def test_a_batch_check_starts_its_readers_before_polars_is_imported(tmp_path):
     """The readers import the reader on the other core while this process imports the engine:
-    nothing the check does before starting them may import Polars."""
+    nothing the check does before starting them may import Polars. On Linux they are forked
+    then (nothing threaded is loaded yet), and read what one job reads."""
     for n in range(readers.PARALLEL_FROM):
-        (tmp_path / f"{n:02d}.txt").write_bytes(SAMPLE.read_bytes())
+        (tmp_path / f"{n:02d}.txt").write_bytes((SAMPLE if n % 3 else PRIOR).read_bytes())
     script = f"""
 import sys
 from reconcile import cli, readers
-polars_then = []
+polars_then, methods = [], []
 start = readers.start
-readers.start = lambda workers: polars_then.append("polars" in sys.modules) or start(workers)
+def starting(workers):
+    polars_then.append("polars" in sys.modules)
+    methods.append(readers.start_method())
+    return start(workers)
+readers.start = starting
 code = cli.main(["check", {str(tmp_path)!r}, "--jobs", "2", "--format", "json", "--quiet",
-                 "--output", {str(tmp_path / "found.json")!r}])
-print(code, polars_then)
+                 "--output", {str(tmp_path / "two.json")!r}])
+print(code, polars_then, methods)
 """
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
     )
-    assert done.stdout.split() == ["0", "[False]"], done.stderr
-    assert (tmp_path / "found.json").stat().st_size > 0
+    method = "fork" if sys.platform == "linux" else readers.start_method()
+    assert done.stdout.split() == ["0", "[False]", f"['{method}']"], done.stderr
+    alone = cli.main(
+        [
+            "check",
+            str(tmp_path),
+            "--jobs",
+            "1",
+            "--format",
+            "json",
+            "--quiet",
+            "--output",
+            str(tmp_path / "one.json"),
+        ]
+    )
+    assert alone == 0
+    two = json.loads((tmp_path / "two.json").read_text(encoding="utf-8"))
+    assert two == json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))
+    assert len(two["findings"]) > 0
+
+
+def test_workers_are_never_forked_once_polars_is_loaded():
+    # this test process has imported Polars (and started its threads)
+    assert "polars" in sys.modules
+    assert readers.start_method() in ("forkserver", "spawn")
 
 
 def test_a_share_that_fails_here_ends_the_batch_and_hands_out_no_more(tmp_path, monkeypatch):
