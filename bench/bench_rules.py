@@ -11,8 +11,10 @@ Each size runs in a fresh process, which reads its documents first (untimed, in-
 - frames: ``build_document_frames`` (what a reader process adds to its share of a batch), over
   64-document chunks for a batch (``batch.shares_of`` hands out up to 128);
 - rules + findings: ``engine.check_frame(documents, pairs=batch.pair_years(documents), frames=…)``
-  with the frames already built: every rule as one set of Polars queries, the messages, ids and
-  the order of the findings.
+  with the frames already built: the frames the main process builds from them over every
+  document (``perf_indicators``: the performance rows' normalised columns, since the fifth
+  session), every rule as one set of Polars queries, the messages, ids and the order of the
+  findings.
 
 The first run of a fresh process is reported apart for one document (what ``reconcile check
 FILE`` pays once the rule families are imported, which is reported too); the other figures are the median

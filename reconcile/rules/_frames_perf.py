@@ -4,13 +4,13 @@ run from the model over every document (column ``doc`` = the document's index).
 ``perf_indicator_cells``: one row per indicator row of every project's 绩效目标表, in document,
 project and row order (``doc``, ``project_no``, ``ordinal``: the rules rely on it and do not sort),
 with the cells as written (blank ones null, level 1 and 2 filled down where a merged cell left them
-empty) and the parsed target (op, exact value, unit). A batch's reader processes build it for their
-shares.
+empty), the parsed target (op, exact value, unit) and the row's ``key`` (project/level 2/level 3 as
+written: a merged level 2 stays empty in it). A batch's reader processes build it for their shares.
 
-``perf_indicators``: the same rows with each row's location and key and the normalised columns
-the rules match on, added in the main process over every document of the run at once: the texts
-of one template repeat across documents, so each distinct text is normalised once, and the shares
-travel with half the bytes. The normalised columns:
+``perf_indicators``: the same rows with each row's location and the normalised columns the rules
+match on, added in the main process over every document of the run at once: the texts of one
+template repeat across documents, so each distinct text is normalised once, and the shares travel
+with half the bytes. The normalised columns:
 
 * ``l1n`` / ``l2n``: level 1 / level 2 without spaces and without the 指标 suffix (产出, 数量 …);
   both are filled down within a project where a merged cell left them empty.
@@ -126,8 +126,8 @@ def _fill_down(name: str) -> pl.Expr:
     return pl.when(source == pl.col("_project")).then(col.forward_fill()).alias(name)
 
 
-# Below this many rows (one or a few documents) the expressions run on the rows themselves: the
-# distinct values and the join would cost more than they save.
+# Below this many rows (one or a few documents) the expressions run on the rows themselves:
+# grouping the distinct values and spreading the results back would cost more than they save.
 _DISTINCT_FROM = 2048
 
 
@@ -135,7 +135,7 @@ def _per_distinct(df: pl.DataFrame, inputs: list[str], *stages: dict[str, pl.Exp
     """``df`` with the columns of ``stages`` (expressions over the ``inputs`` columns and the
     stages before) computed once per distinct combination of the inputs: indicator texts repeat
     down a table and across the documents of one template, and the regular expressions cost far
-    more than the join that spreads their results."""
+    more than spreading their results back to the rows."""
     if df.height < _DISTINCT_FROM:
         for stage in stages:
             df = df.with_columns(**stage)
@@ -269,23 +269,31 @@ def _with_read_rows(
 
 @frame("perf_indicator_cells")
 def indicator_cells_frame(ctx: Context) -> pl.DataFrame:
-    """The columns of INDICATOR_SCHEMA over every indicator of every document: blank text cells
-    null, level 1 and 2 filled down within their project (``location`` only where the source
-    gave one)."""
+    """The columns of INDICATOR_SCHEMA and ``key`` over every indicator of every document: blank
+    text cells null, level 1 and 2 filled down within their project (``location`` only where the
+    source gave one)."""
     return (
         _indicator_table(ctx)
         .with_columns(
             pl.when(~pl.col(c).str.contains(_BLANK)).then(pl.col(c)).alias(c) for c in _TEXT_CELLS
         )
-        .with_columns(_fill_down("level1"), _fill_down("level2"))
-        .select(*INDICATOR_SCHEMA)
+        .with_columns(
+            _fill_down("level1"),
+            _fill_down("level2"),
+            # the row's key from its cells as written: a merged (empty) level 2 stays empty in it
+            key=pl.concat_str(
+                [pl.col("project"), pl.col("level2").fill_null(""), pl.col("level3").fill_null("")],
+                separator="/",
+            ),
+        )
+        .select(*INDICATOR_SCHEMA, "key")
     )
 
 
 @frame("perf_indicators", per_document=False)
 def indicators_frame(ctx: Context) -> pl.DataFrame:
     """One row per performance indicator of every document (``perf_indicator_cells``), with its
-    location and key, normalised match columns and the judgements the performance rules share
+    location, normalised match columns and the judgements the performance rules share
     (``performance.shared_columns``)."""
     from reconcile.rules.performance import (  # the rules' vocabulary
         basis_columns,
@@ -301,10 +309,6 @@ def indicators_frame(ctx: Context) -> pl.DataFrame:
                 pl.col("project_no") - 1,
                 pl.col("ordinal") - 1,
             ),
-        ),
-        key=pl.concat_str(
-            [pl.col("project"), pl.col("level2").fill_null(""), pl.col("level3").fill_null("")],
-            separator="/",
         ),
     )
     marks = placeholder_columns()

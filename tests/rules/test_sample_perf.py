@@ -198,3 +198,38 @@ def test_asset_table_year(findings: list[Finding]) -> None:
     # The label cell "2019年度" (line 2487) against "我单位2020年末固定资产总额…" (line 2484).
     assert yr3.lines == (2487, 2484)
     assert (yr3.expected, yr3.actual, yr3.difference, yr3.tolerance) == ("2020", "2019", "-1", "0")
+
+
+def test_a_merged_level_2_is_filled_down_but_stays_empty_in_the_rows_key(sample: Document) -> None:
+    # A hand-written TOML writes a merged cell as "": the sample's first project with the level 2
+    # of every row that repeats the row above left empty, as a merged cell is.
+    import dataclasses
+
+    from reconcile.rules.registry import Context, load_all
+
+    assert sample.performance is not None
+    project = sample.performance.projects[0]
+    merged, above = [], None
+    for ind in project.indicators:
+        merged.append(dataclasses.replace(ind, level2="") if ind.level2 == above else ind)
+        above = ind.level2
+    blanked = [k for k, ind in enumerate(merged) if ind.level2 == ""]
+    assert blanked  # the table has merged level-2 cells to blank
+    doc = dataclasses.replace(
+        sample,
+        performance=dataclasses.replace(
+            sample.performance,
+            projects=(dataclasses.replace(project, indicators=tuple(merged)),),
+        ),
+    )
+    load_all()
+    rows = Context(documents=[doc]).frame("perf_indicators").to_dicts()
+    for k in blanked:
+        written = project.indicators[k]
+        # the rules see the level 2 of the row above ...
+        assert rows[k]["level2"] == written.level2
+        assert rows[k]["l2n"] == written.level2.replace("指标", "")
+        # ... but the row's key (and every finding id made from it) is the row as written
+        assert rows[k]["key"] == f"{project.name}//{written.level3}"
+    first = project.indicators[0]
+    assert rows[0]["key"] == f"{project.name}/{first.level2}/{first.level3}"
