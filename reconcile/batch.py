@@ -312,8 +312,8 @@ LAST_SHARE = 32  # ... and at least, but for the last one and in small batches
 def shares_of(files: Sequence[str], jobs: int) -> list[Sequence[str]]:
     """``files`` cut into shares for ``jobs`` readers, each about half of what is left per
     reader, between LAST_SHARE and SHARE documents (smaller in a small batch, so that every reader
-    has a share). A share has a fixed cost of about 70 ms (Polars' per-query costs, the frames' setup),
-    so shares are large while much is left; the last ones are small, so that no reader waits long
+    has a share). A share has a fixed cost of about 30 ms of CPU (Polars' per-query costs, the
+    frames' setup), so shares are large while much is left; the last ones are small, so that no reader waits long
     for another to finish."""
     least = max(1, min(LAST_SHARE, -(-len(files) // (jobs * 2))))
     chunks = []

@@ -17,6 +17,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from reconcile.model import decimals_of
+
 # One character in, one character out, so offsets in the normalised text are offsets in the
 # original. Full-width digits and signs, the minus sign, full-width comparators and percent.
 _ONE_TO_ONE = str.maketrans(
@@ -182,8 +184,7 @@ class Number(NamedTuple):
     @property
     def decimals(self) -> int:
         """How many decimals were written (0 for an integer)."""
-        exponent = self.value.as_tuple().exponent
-        return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return decimals_of(self.value)
 
     @property
     def is_money(self) -> bool:

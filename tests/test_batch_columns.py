@@ -57,15 +57,19 @@ def finished(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     return {**frames, "perf_indicators": ctx.frame("perf_indicators")}
 
 
+def assert_same_frames(frames: dict[str, pl.DataFrame], expected: dict[str, pl.DataFrame]) -> None:
+    assert sorted(frames) == sorted(expected)
+    for name in expected:
+        assert_frame_equal(frames[name], expected[name], check_exact=True)
+
+
 def assert_batch_reads_as_one_by_one(paths: list[Path]) -> dict[str, pl.DataFrame]:
     infos, frames, errors = batch._read_chunk([str(p) for p in paths])
     expected_infos, expected, failed = one_by_one(paths)
     assert infos == expected_infos
     assert [e.document for e in errors] == failed
-    assert sorted(frames) == sorted(expected)
     frames, expected = finished(frames), finished(expected)
-    for name in expected:
-        assert_frame_equal(frames[name], expected[name], check_exact=True)
+    assert_same_frames(frames, expected)
     return frames
 
 
@@ -175,8 +179,7 @@ def test_a_document_the_extractor_fails_on_is_listed_and_the_rest_keep_their_row
     assert "an extractor bug" in errors[0].message
     expected_infos, expected, _ = one_by_one([tmp_path / "1.txt", tmp_path / "3.txt"])
     assert infos == expected_infos
-    for name in expected:
-        assert_frame_equal(frames[name], expected[name], check_exact=True)
+    assert_same_frames(frames, expected)
 
 
 @pytest.mark.parametrize(
@@ -329,15 +332,7 @@ def test_two_jobs_read_shares_here_and_in_a_worker_and_keep_the_files_order(tmp_
     assert errors == []
     monkeypatch.undo()
     _, alone, _ = batch.load_frames(files, jobs=1)
-    assert sorted(frames) == sorted(alone)
-    for name in alone:
-        assert_frame_equal(frames[name], alone[name], check_exact=True)
-
-
-def assert_same_frames(frames: dict[str, pl.DataFrame], expected: dict[str, pl.DataFrame]) -> None:
-    assert sorted(frames) == sorted(expected)
-    for name in expected:
-        assert_frame_equal(frames[name], expected[name], check_exact=True)
+    assert_same_frames(frames, alone)
 
 
 def test_a_workers_frames_come_back_in_one_spill_file_removed_once_read(tmp_path):

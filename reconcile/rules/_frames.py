@@ -36,7 +36,6 @@ from reconcile.model import (
     SECTIONS,
     Figure,
     Part,
-    decimals_of,
 )
 from reconcile.numbers import MONEY_UNITS
 from reconcile.rules._tolerance import MONEY, exceeds, fmt, half_if, half_unit_of, lit, zero
@@ -481,7 +480,7 @@ def _cell_parts(text: str) -> tuple[Decimal, int, Decimal] | None:
     number = cell_figure(text)
     if number is None:
         return None
-    decimals = decimals_of(number.value)
+    decimals = number.decimals
     return number.value, decimals, half_unit_of(decimals)
 
 
