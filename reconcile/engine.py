@@ -143,14 +143,15 @@ def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:
             separator="\x1f",
         )
     ).to_series()
-    # Repeats are rare: a count of distinct raws tells whether there are any, one more hash pass
-    # finds them, and only those rows are numbered (a window over every finding costs ten times
-    # as much).
-    if raw.n_unique() < len(raw):
-        repeated = pl.DataFrame({"doc": frame.get_column("doc"), "raw": raw}).select(
-            pl.struct("doc", "raw").is_duplicated()
-        )
-        rows = repeated.to_series().arg_true()
+    # Repeats are rare: one hash pass finds them, and only those rows are numbered (a window over
+    # every finding costs ten times as much).
+    rows = (
+        pl.DataFrame({"doc": frame.get_column("doc"), "raw": raw})
+        .select(pl.struct("doc", "raw").is_duplicated())
+        .to_series()
+        .arg_true()
+    )
+    if rows.len():
         numbered = pl.DataFrame(
             {"doc": frame.get_column("doc").gather(rows), "raw": raw.gather(rows)}
         ).select(

@@ -21,26 +21,28 @@ from reconcile.model import decimals_of
 
 # One character in, one character out, so offsets in the normalised text are offsets in the
 # original. Full-width digits and signs, the minus sign, full-width comparators and percent.
-_ONE_TO_ONE = str.maketrans(
-    {
-        **{chr(0xFF10 + i): str(i) for i in range(10)},
-        "．": ".",
-        "％": "%",
-        "＋": "+",
-        "－": "-",
-        "−": "-",
-        "–": "-",
-        "＜": "<",
-        "＞": ">",
-        "＝": "=",
-        "≧": "≥",
-        "≦": "≤",
-        "\u3000": " ",
-        "\u00a0": " ",
-        "\u2009": " ",
-        "\u202f": " ",
-    }
-)
+_TO_ASCII = {
+    **{chr(0xFF10 + i): str(i) for i in range(10)},
+    "．": ".",
+    "％": "%",
+    "＋": "+",
+    "－": "-",
+    "−": "-",
+    "–": "-",
+    "＜": "<",
+    "＞": ">",
+    "＝": "=",
+    "≧": "≥",
+    "≦": "≤",
+    "\u3000": " ",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "\u202f": " ",
+}
+_ONE_TO_ONE = str.maketrans(_TO_ASCII)
+# Most texts hold none of those characters: a search (in C) spares them the translation, which
+# looks every character up in a dict.
+_NEEDS_ASCII = re.compile("[" + "".join(map(re.escape, _TO_ASCII)) + "]")
 
 MONEY_UNITS: dict[str, Decimal] = {
     "元": Decimal(1),
@@ -143,6 +145,8 @@ _COMPARATORS: dict[str, str] = {
     "低于": "<",
     "等于": "=",
 }
+# The last character of every comparator: what must stand right before a number (but spaces).
+_COMPARATOR_ENDS = frozenset(word[-1] for word in _COMPARATORS)
 _COMPARATOR_RE = re.compile(
     "(?:" + "|".join(re.escape(k) for k in sorted(_COMPARATORS, key=len, reverse=True)) + r")\s*$"
 )
@@ -163,7 +167,7 @@ _NUMBER_WITH_UNIT_END = re.compile(r"\d\s*(?:" + "|".join(re.escape(u) for u in 
 
 def normalise(text: str) -> str:
     """Map full-width digits, signs, comparators and spaces to ASCII, one char for one char."""
-    return text.translate(_ONE_TO_ONE)
+    return text.translate(_ONE_TO_ONE) if _NEEDS_ASCII.search(text) else text
 
 
 class Number(NamedTuple):
@@ -207,6 +211,8 @@ def _canonical_unit(unit: str | None) -> str | None:
 
 def _comparator_before(norm: str, start: int) -> str | None:
     head = norm[max(0, start - 6) : start]
+    if head.rstrip()[-1:] not in _COMPARATOR_ENDS:  # most numbers: no comparator can end here
+        return None
     match = _COMPARATOR_RE.search(head)
     return _COMPARATORS[match.group(0).strip()] if match else None
 

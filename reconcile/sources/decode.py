@@ -124,8 +124,8 @@ def decode(data: bytes, path: str) -> Decoded:
         raise ReadError(path, "binary data (NUL bytes), not a text file")
     # Chinese disclosures that are not UTF-8 are almost always GBK/GB18030: try that strictly
     # before asking a statistical detector, which can mistake short GB text for Big5 or Latin.
-    if _is_gb(data):
-        return Decoded(data.decode("gb18030"), "gb18030")
+    if (text := _as_gb(data)) is not None:
+        return Decoded(text, "gb18030")
     return _detected(data, path)
 
 
@@ -133,16 +133,17 @@ _CJK_RE = re.compile("[\u4e00-\u9fff]")
 _ODD_RE = re.compile("[\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _is_gb(data: bytes) -> bool:
+def _as_gb(data: bytes) -> str | None:
+    """The text of GBK/GB18030 bytes, or None when they do not read as such."""
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        return False
+        return None
     # Text a GB codec decodes should be mostly CJK, ASCII and common punctuation: few private-use
     # or control characters.
-    if not _CJK_RE.search(text):
-        return False
-    return len(_ODD_RE.findall(text)) <= max(2, len(text) // 200)
+    if not _CJK_RE.search(text) or len(_ODD_RE.findall(text)) > max(2, len(text) // 200):
+        return None
+    return text
 
 
 def _detected(data: bytes, path: str) -> Decoded:

@@ -20,6 +20,7 @@ needs cleaning (a marker, surrounding spaces, several lines) are finished in Pyt
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise, repeat
 
 import polars as pl
 
@@ -244,35 +245,26 @@ class TextCells:
 
     def _rows(self, wanted: list[int]) -> dict[int, tuple[Row, ...]]:
         """The rows of the tables ``wanted`` (doc * _TABLES + table), by the same key."""
-        cells = self.cells.filter(
-            (pl.col("doc") * _TABLES + pl.col("table")).is_in(
-                pl.Series(wanted, dtype=pl.Int64).implode()
-            )
-        ).with_columns(key=pl.col("doc") * _TABLES + pl.col("table"))
+        key = pl.col("doc") * _TABLES + pl.col("table")
+        cells = self.cells.filter(key.is_in(pl.Series(wanted, dtype=pl.Int64).implode()))
+        # Where each row starts, and its table; the cells are made in one pass at C speed.
+        starts = cells.select(
+            ((key != key.shift(1)) | (pl.col("row") != pl.col("row").shift(1)))
+            .fill_null(True)
+            .arg_true()
+        ).to_series()
+        keys = cells.select(key.gather(starts)).to_series().to_list()
+        columns = (
+            cells.get_column(n).to_list() for n in ("text", "line", "end_line", "col", "raw")
+        )
+        # Cell(...) without the keyword-handling constructor: 3x faster
+        made = list(map(tuple.__new__, repeat(Cell), zip(*columns, repeat(None))))
+        bounds = [*starts.to_list(), len(made)]
         tables: dict[int, list[Row]] = {}
-        new_cell = tuple.__new__  # Cell(...) without the keyword-handling constructor: 3x faster
-        current: list[Cell] = []
-        key = row_no = -1
-        columns = [
-            cells.get_column(n).to_list()
-            for n in ("key", "row", "text", "line", "end_line", "col", "raw")
-        ]
-        for table, row, text, line, end_line, col, raw in zip(*columns, strict=True):
-            if row != row_no or table != key:
-                if current:
-                    tables.setdefault(key, []).append(
-                        Row(
-                            cells=tuple(current),
-                            line=current[0].line,
-                            end_line=current[-1].end_line,
-                        )
-                    )
-                current = []
-                key, row_no = table, row
-            current.append(new_cell(Cell, (text, line, end_line, col, raw, None)))
-        if current:
-            tables.setdefault(key, []).append(
-                Row(cells=tuple(current), line=current[0].line, end_line=current[-1].end_line)
+        for table, (start, stop) in zip(keys, pairwise(bounds), strict=True):
+            row = tuple(made[start:stop])
+            tables.setdefault(table, []).append(
+                Row(cells=row, line=row[0].line, end_line=row[-1].end_line)
             )
         return {key: tuple(rows) for key, rows in tables.items()}
 
