@@ -22,11 +22,10 @@ _YEAR_RE = re.compile(r"((?:19|20|21)\d{2})\s*年")
 def table_unit(table: Table | None, paragraphs: list[str]) -> str | None:
     """The money unit a table states (单位：万元), in its cells or the paragraphs around it."""
     texts = [c.text for r in table.rows for c in r.cells] if table else []
-    for text in texts + paragraphs:
-        m = UNIT_RE.search(text)
-        if m:
-            return m.group(1)
-    return None
+    # One search over the texts joined by NUL, which the pattern cannot match: the first match is
+    # the first text's that has one.
+    m = UNIT_RE.search("\0".join(texts + paragraphs))
+    return m.group(1) if m else None
 
 
 def extract_three_public(part: PartSlice) -> tuple[ThreePublic, list[Problem]]:
