@@ -25,11 +25,10 @@ from reconcile.extract import extract
 from reconcile.extract.procurement import ProcurementTable
 from reconcile.gcpause import without_cycle_collection
 from reconcile.model import Document, DocumentInfo
-from reconcile.reader import Sniffed, load, read_path, sniff_file
+from reconcile.reader import Sniffed, Utf8Text, load, read_path, sniff_batch_file
 from reconcile.readers import default_jobs, discover, is_batch
 from reconcile.report import Report
 from reconcile.rules.registry import build_document_frames
-from reconcile.sources.decode import Decoded
 from reconcile.sources.layout import Layout, Paragraph, Table
 
 if TYPE_CHECKING:
@@ -37,9 +36,11 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
-# The text a reader process lays out as columns at once (characters; a disclosure holds about
-# 20,000): a share of large files is laid out in several goes rather than held all at once.
-SHARE_CHARACTERS = 4_000_000
+# The text a reader process lays out as columns at once (bytes of UTF-8; a disclosure is about
+# 50,000): a share of large files is laid out in several goes rather than held all at once.
+SHARE_BYTES = 12_000_000
+# A text dump of a share: its slot among the share's paths, its encoding, its text as UTF-8.
+Text = tuple[int, str, bytes]
 
 
 def _read_one(path: str) -> Document | ReadFailure:
@@ -95,19 +96,24 @@ def _read_chunk(paths: Sequence[str]) -> Chunk:
     and the canonical TOML are read one by one."""
     with without_cycle_collection():
         read: list[Document | ReadFailure | None] = [None] * len(paths)
-        texts: list[tuple[int, Decoded]] = []
+        texts: list[Text] = []
         parts: dict[str, list[pl.DataFrame]] = {}
         held = 0
         for i, path in enumerate(paths):
-            found = _guarded(path, sniff_file, path)
+            found = _guarded(path, sniff_batch_file, path)
             if isinstance(found, ReadFailure):
                 read[i] = found
+            elif isinstance(found, Utf8Text):
+                texts.append((i, found.encoding, found.data))
+                held += len(found.data)
             elif found.kind != "text" or found.decoded is None:
                 read[i] = _guarded(path, _load_document, found)
+            elif (data := _utf8(found.decoded.text)) is None:
+                read[i] = _guarded(path, _load_document, found)  # text Polars cannot hold
             else:
-                texts.append((i, found.decoded))
-                held += len(found.decoded.text)
-            if texts and (held >= SHARE_CHARACTERS or i == len(paths) - 1):
+                texts.append((i, found.decoded.encoding, data))
+                held += len(data)
+            if texts and (held >= SHARE_BYTES or i == len(paths) - 1):
                 # laid out a few megabytes at a time: a share of large files never piles up
                 for name, part in (_read_texts(paths, texts, read) or {}).items():
                     parts.setdefault(name, []).append(part)
@@ -197,15 +203,43 @@ def _remove(path: str) -> None:
         os.remove(path)
 
 
+def _utf8(text: str) -> bytes | None:
+    """A decoded text as UTF-8, or None if it holds what UTF-8 cannot (a lone surrogate)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def _as_strings(
+    paths: Sequence[str], texts: list[Text], read: list[Document | ReadFailure | None]
+) -> tuple[list[Text], pl.Series]:
+    """The texts that are UTF-8 throughout and their strings: all of them, checked at once by
+    Polars, nearly always; a file that is UTF-8 only at its start (``decode.utf8_text``) is read
+    one by one into ``read``, through ``decode``."""
+    try:
+        return texts, pl.Series([data for _, _, data in texts], dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.ComputeError:  # invalid UTF-8 somewhere: find where, in Python
+        pass
+    valid = []
+    for text in texts:
+        try:
+            text[2].decode("utf-8")
+            valid.append(text)
+        except UnicodeDecodeError:
+            read[text[0]] = _read_one(paths[text[0]])
+    return valid, pl.Series([data for _, _, data in valid], dtype=pl.Binary).cast(pl.String)
+
+
 def _read_texts(
     paths: Sequence[str],
-    texts: list[tuple[int, Decoded]],
+    texts: list[Text],
     read: list[Document | ReadFailure | None],
 ) -> dict[str, pl.DataFrame] | None:
-    """Lay out the text dumps ``texts`` (slot in ``paths``, decoded text) together and extract
-    them into ``read``; return the rows read without objects (``doc`` numbered by slot), by the
-    name ``build_document_frames`` takes them under: the performance indicators, read from the
-    columns, and the procurement lines, built from their tables' rows."""
+    """Lay out the text dumps ``texts`` together and extract them into ``read``; return the rows
+    read without objects (``doc`` numbered by slot), by the name ``build_document_frames`` takes
+    them under: the performance indicators, read from the columns, and the procurement lines,
+    built from their tables' rows."""
     from reconcile.extract.parts import Starts, part_starts
     from reconcile.extract.performance import project_tables
     from reconcile.extract.performance_columns import indicator_rows
@@ -222,15 +256,20 @@ def _read_texts(
         return {table.index for _, project in found[-1] for table in project}
 
     try:
-        cells = TextCells([decoded.text for _, decoded in texts])
+        texts, strings = _as_strings(paths, texts, read)
+        if not texts:
+            return None
+        cells = TextCells(strings)
         layouts = cells.layouts(skip=performance_tables)
     except (Exception, PanicException):  # the columns failed on some input: read one by one
-        for i, _ in texts:
+        for i, _, _ in texts:
             read[i] = _read_one(paths[i])
         return None
     tables: list[tuple[int, int, int]] = []
     procurement: list[tuple[int, ProcurementTable]] = []
-    for (i, decoded), layout, projects, parts in zip(texts, layouts, found, starts, strict=True):
+    for (i, encoding, _), layout, projects, parts in zip(
+        texts, layouts, found, starts, strict=True
+    ):
         path = paths[i]
         sink: list[ProcurementTable] = []
         read[i] = _guarded(
@@ -238,7 +277,7 @@ def _read_texts(
             extract,
             layout,
             source=path,
-            encoding=decoded.encoding,
+            encoding=encoding,
             source_kind="text",
             procurement_tables=sink,
             starts=parts,
@@ -247,7 +286,7 @@ def _read_texts(
             procurement += [(i, t) for t in sink]
         for no, (_, project) in enumerate(projects, 1):
             tables += [(i, table.index, no) for table in project]
-    text_slots = pl.Series([i for i, _ in texts], dtype=pl.Int64)
+    text_slots = pl.Series([i for i, _, _ in texts], dtype=pl.Int64)
     schema = {"doc": pl.Int64, "table": pl.Int64, "project_no": pl.Int64}
     try:
         cells_by_slot = cells.cells.with_columns(doc=pl.lit(text_slots).gather(pl.col("doc")))
@@ -258,7 +297,7 @@ def _read_texts(
             "procurement_rows": procurement_rows(procurement),
         }
     except (Exception, PanicException):  # the columns failed: read these files one by one
-        for i, _ in texts:
+        for i, _, _ in texts:
             if isinstance(read[i], Document):
                 read[i] = _read_one(paths[i])
         return None

@@ -10,6 +10,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from reconcile.errors import ReadError
 from reconcile.extract import extract
@@ -20,6 +21,7 @@ from reconcile.sources.decode import (
     decode,
     sniff_format,
     split_lines,
+    utf8_text,
 )
 from reconcile.sources.text import layout_text
 
@@ -98,6 +100,29 @@ def sniff_file(path: str) -> Sniffed:
     return sniff(_read_bytes_from(path), path)
 
 
+class Utf8Text(NamedTuple):
+    """A text dump whose start is UTF-8 (``decode.utf8_text``), not decoded yet: a batch hands
+    the bytes to Polars, which checks the rest of them."""
+
+    path: str
+    data: bytes  # the text's UTF-8 bytes, without a byte-order mark
+    encoding: str  # "utf-8" or "utf-8-sig", as ``decode`` reports it
+
+
+def sniff_batch_file(path: str) -> Sniffed | Utf8Text:
+    """``sniff_file`` for a batch: a text dump whose start is UTF-8 comes back undecoded, as
+    ``Utf8Text``; any other input (a Word file, the canonical TOML, another encoding, a file
+    ``decode`` must judge) as ``sniff_file`` returns it. Raises ReadError as ``sniff_file`` does."""
+    data = _read_bytes_from(path)
+    if _kind_by_name_or_magic(data, path) is None and (found := utf8_text(data)) is not None:
+        payload, encoding, head = found
+        start = head.lstrip("\ufeff").lstrip()
+        # the canonical TOML starts with its schema line; a head of nothing but spaces says nothing
+        if len(start) >= len("schema") and not start.startswith("schema"):
+            return Utf8Text(path, payload, encoding)
+    return sniff(data, path)
+
+
 def load(sniffed: Sniffed) -> Loaded:
     """The model of a sniffed input."""
     path, decoded = sniffed.path, sniffed.decoded
@@ -117,16 +142,28 @@ def load(sniffed: Sniffed) -> Loaded:
 
 def _kind(data: bytes, path: str) -> tuple[str, Decoded | None]:
     """("word" | "toml" | "text", the decoded text of the last two)."""
-    suffix = os.path.splitext(path)[1].lower()
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or suffix in (".docx", ".docm"):
+    kind = _kind_by_name_or_magic(data, path)
+    if kind == "word":
         return "word", None
-    if suffix in _OTHER_FORMATS and not data.startswith(b"schema"):
+    if kind == "other":
+        suffix = os.path.splitext(path)[1].lower()
         reason = sniff_format(data) or _OTHER_FORMATS[suffix]
         raise ReadError(path, f"unsupported format: {reason}")
     decoded = decode(data, path)
-    if suffix == ".toml" or decoded.text.lstrip("\ufeff").lstrip().startswith("schema"):
+    if kind == "toml" or decoded.text.lstrip("\ufeff").lstrip().startswith("schema"):
         return "toml", decoded
     return "text", decoded
+
+
+def _kind_by_name_or_magic(data: bytes, path: str) -> str | None:
+    """ "word", "other" (a format we do not read), "toml" by the file's first bytes and name, or
+    None when its text must tell."""
+    suffix = os.path.splitext(path)[1].lower()
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or suffix in (".docx", ".docm"):
+        return "word"
+    if suffix in _OTHER_FORMATS and not data.startswith(b"schema"):
+        return "other"
+    return "toml" if suffix == ".toml" else None
 
 
 def _read_docx(data: bytes, path: str) -> Loaded:

@@ -28,7 +28,7 @@ from polars.testing import assert_frame_equal
 import reconcile.batch as batch
 from reconcile import cli, readers
 from reconcile.canonical import dumps_toml
-from reconcile.reader import read_path
+from reconcile.reader import Utf8Text, read_path, sniff_batch_file
 from reconcile.report import ReadFailure
 from reconcile.rules.registry import Context, build_document_frames
 
@@ -145,6 +145,52 @@ def test_other_encodings_line_endings_word_and_toml_in_one_batch_read_as_one_by_
         paths.append(tmp_path / name)
     frames = assert_batch_reads_as_one_by_one(paths)
     assert frames["perf_indicators"].get_column("doc").unique().sort().to_list() == list(range(7))
+
+
+def test_files_utf8_only_at_their_start_read_as_one_by_one(tmp_path):
+    # A batch takes a file whose first kilobytes are UTF-8 for UTF-8 and lets Polars check the
+    # rest; a file that turns out otherwise must come out as ``decode`` reads it on its own.
+    head, tail = SAMPLE_TEXT[:3000], SAMPLE_TEXT[3000:]
+    files = {
+        "a-utf8.txt": SAMPLE_TEXT.encode("utf-8"),
+        # a first line of 4,100 ASCII letters (UTF-8 and GB18030 alike), then the sample in
+        # GB18030: not UTF-8 after all, and read as GB18030
+        "b-late-gb18030.txt": b"x" * 4100 + b"\n" + SAMPLE_TEXT.encode("gb18030"),
+        # a UTF-8 byte-order mark and a byte UTF-8 never has near the end: refused with its reason
+        "c-bom-late-invalid.txt": b"\xef\xbb\xbf" + SAMPLE_TEXT.encode("utf-8") + b"\xff\n",
+        "d-bom.txt": b"\xef\xbb\xbf" + SAMPLE_TEXT.encode("utf-8"),
+        # the canonical TOML under a .txt name, and after 5,000 spaces: known by its schema line
+        "e-toml.txt": dumps_toml(read_path(str(PRIOR)).document).encode("utf-8"),
+        "f-spaced-toml.txt": b" " * 5000 + dumps_toml(read_path(str(PRIOR)).document).encode(),
+        "g-crlf.txt": SAMPLE_TEXT.replace("\n", "\r\n").encode("utf-8"),
+        # Chinese in UTF-8, then in GB18030: neither, refused as on its own
+        "h-mixed.txt": head.encode("utf-8") + tail.encode("gb18030"),
+    }
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    undecoded = [p.name for p in paths if isinstance(sniff_batch_file(str(p)), Utf8Text)]
+    assert undecoded == [name for name in files if name[0] in "abcdgh"]
+    frames = assert_batch_reads_as_one_by_one(paths)
+    infos, _, errors = batch._read_chunk([str(p) for p in paths])
+    assert [(Path(i.source).name, i.encoding) for i in infos] == [
+        ("a-utf8.txt", "utf-8"),
+        ("b-late-gb18030.txt", "gb18030"),
+        ("d-bom.txt", "utf-8-sig"),
+        ("e-toml.txt", "utf-8"),
+        ("f-spaced-toml.txt", "utf-8"),
+        ("g-crlf.txt", "utf-8"),
+    ]
+    assert [(Path(e.document).name, e.message) for e in errors] == [
+        (paths[k].name, batch._read_one(str(paths[k])).message) for k in (2, 7)
+    ]
+    assert "invalid utf-8-sig after its byte-order mark" in errors[0].message
+    assert "no text encoding fits its bytes" in errors[1].message
+    # the CRLF copy has the sample's rows on the sample's lines
+    rows = frames["perf_indicators"]
+    first, crlf = (rows.filter(pl.col("doc") == d).select("line", "level3") for d in (0, 5))
+    assert first.equals(crlf) and first.height > 0
 
 
 def test_bad_files_between_good_ones_keep_every_documents_rows_its_own(tmp_path):
@@ -494,7 +540,7 @@ def test_a_share_of_large_files_is_laid_out_a_few_at_a_time(tmp_path, monkeypatc
             super().__init__(texts)
 
     monkeypatch.setattr(reconcile.sources.textcols, "TextCells", Counting)
-    monkeypatch.setattr(batch, "SHARE_CHARACTERS", len(SAMPLE_TEXT) + 1)
+    monkeypatch.setattr(batch, "SHARE_BYTES", len(SAMPLE_TEXT.encode()) + 1)
     for name, source in (("1.txt", SAMPLE), ("2.txt", SAMPLE), ("3.txt", PRIOR), ("4.txt", SAMPLE)):
         (tmp_path / name).write_bytes(source.read_bytes())
     assert_batch_reads_as_one_by_one(sorted(tmp_path.iterdir()))

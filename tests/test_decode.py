@@ -21,7 +21,7 @@ from reconcile.canonical import document_to_dict
 from reconcile.engine import check
 from reconcile.errors import ReadError
 from reconcile.reader import Loaded, read_bytes
-from reconcile.sources.decode import decode, split_lines
+from reconcile.sources.decode import decode, split_lines, utf8_text
 
 SAMPLE_PATH = (
     Path(__file__).resolve().parent.parent / "samples" / "baigou-zuzhirenshi-2021-budget.txt"
@@ -315,3 +315,35 @@ def test_known_manglings_never_crash_the_reader_or_the_rules(data):
         assert error.reason
         return
     check([loaded.document])
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        (SAMPLE_BYTES, (SAMPLE_BYTES, "utf-8")),
+        (codecs.BOM_UTF8 + SAMPLE_BYTES, (SAMPLE_BYTES, "utf-8-sig")),
+        # what decode must judge: another byte-order mark, NUL bytes, a known format, another
+        # encoding from the start, a file of a few kilobytes
+        (SAMPLE_TEXT.encode("utf-16"), None),
+        (codecs.BOM_UTF32_LE + SAMPLE_TEXT.encode("utf-32-le"), None),
+        (SAMPLE_BYTES + b"\x00", None),
+        (b"%PDF-1.4\n" + SAMPLE_BYTES, None),
+        (SAMPLE_TEXT.encode("gb18030"), None),
+        (SAMPLE_BYTES[:4096], None),
+    ],
+)
+def test_utf8_text_takes_what_decode_reads_as_utf8(data: bytes, found: Any) -> None:
+    got = utf8_text(data)
+    assert (got[:2] if got else None) == found
+    if got:
+        assert decode(data, "x.txt").encoding == got[1]
+        assert SAMPLE_TEXT.startswith(got[2]) and len(got[2]) > 1000
+
+
+def test_utf8_text_leaves_out_a_character_cut_by_its_head() -> None:
+    # 4,095 ASCII bytes, then 中 (three bytes) across the head's end: not an error
+    data = b"a" * 4095 + "中文".encode() * 10
+    payload, name, head = utf8_text(data) or (b"", "", "")
+    assert (payload, name, head) == (data, "utf-8", "a" * 4095)
+    # ... but a byte UTF-8 never has, inside the head, is
+    assert utf8_text(b"a" * 100 + b"\xff" + b"a" * 5000) is None

@@ -24,7 +24,6 @@ from itertools import pairwise, repeat
 
 import polars as pl
 
-from reconcile.sources.decode import split_lines
 from reconcile.sources.layout import Block, Cell, Layout, Paragraph, Row, Table, clean
 from reconcile.sources.text import cell_col, rows_of_segments, text_col
 
@@ -48,13 +47,13 @@ CELL_SCHEMA = {
 Skip = Callable[[Layout], set[int]]
 
 
-def _lines(texts: Sequence[str]) -> pl.LazyFrame:
-    """doc, ln (1-based) and s: every line of every text, split as ``decode.split_lines`` does."""
+def _lines(texts: Sequence[str] | pl.Series) -> pl.LazyFrame:
+    """doc, ln (1-based) and s: every line of every text, split as ``decode.split_lines`` does
+    (on LF, CRLF and CR alike)."""
+    column = texts if isinstance(texts, pl.Series) else pl.Series(list(texts), dtype=pl.String)
     return (
-        pl.LazyFrame(
-            {"s": [t if "\r" not in t else "\n".join(split_lines(t)) + "\n" for t in texts]}
-        )
-        .with_columns(pl.col("s").str.split("\n"))
+        pl.LazyFrame({"s": column})
+        .with_columns(pl.col("s").str.replace_all("\r\n?", "\n").str.split("\n"))
         .with_columns(
             # a final line break does not add an empty last line
             s=pl.when(pl.col("s").list.last() == "")
@@ -194,9 +193,10 @@ def _cells(lines: pl.DataFrame) -> pl.DataFrame:
 
 
 class TextCells:
-    """The layout of many text dumps at once (``texts``: each document's decoded text)."""
+    """The layout of many text dumps at once (``texts``: each document's decoded text, as
+    strings or a String Series)."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str] | pl.Series) -> None:
         self.count = len(texts)
         classified = _classified(_lines(texts))
         cells = _cells(classified)
