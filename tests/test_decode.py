@@ -17,10 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reconcile import reader
 from reconcile.canonical import document_to_dict
 from reconcile.engine import check
 from reconcile.errors import ReadError
-from reconcile.reader import Loaded, read_bytes
+from reconcile.reader import Loaded, read_bytes, read_path
 from reconcile.sources.decode import decode, split_lines, utf8_text
 
 SAMPLE_PATH = (
@@ -347,3 +348,21 @@ def test_utf8_text_leaves_out_a_character_cut_by_its_head() -> None:
     assert (payload, name, head) == (data, "utf-8", "a" * 4095)
     # ... but a byte UTF-8 never has, inside the head, is
     assert utf8_text(b"a" * 100 + b"\xff" + b"a" * 5000) is None
+
+
+def test_a_path_that_is_no_file_is_refused_with_a_reason(tmp_path, monkeypatch) -> None:
+    with pytest.raises(ReadError, match="no such file"):
+        read_path(str(tmp_path / "missing.txt"))
+    with pytest.raises(ReadError, match="is a folder"):
+        read_path(str(tmp_path))
+    (tmp_path / "link.txt").symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(ReadError, match="no such file"):
+        read_path(str(tmp_path / "link.txt"))
+    # over the size limit: refused by its size, before it is read (a .docx by what is read)
+    monkeypatch.setattr(reader, "MAX_DOCUMENT_BYTES", 1000)
+    (tmp_path / "big.txt").write_bytes(SAMPLE_BYTES)
+    with pytest.raises(ReadError, match=f"the file is {len(SAMPLE_BYTES)} bytes, over the 1000"):
+        read_path(str(tmp_path / "big.txt"))
+    (tmp_path / "big.docx").write_bytes(SAMPLE_BYTES)
+    with pytest.raises(ReadError, match="the input is over the 1000 byte limit"):
+        read_path(str(tmp_path / "big.docx"))
