@@ -62,6 +62,7 @@ def _instructions(tree: Path, corpus: Path, docs: int) -> int:
             str(docs),
         ],
         env=env,
+        cwd=tree,  # ``python -c`` looks in its folder first
         capture_output=True,
         text=True,
         check=True,
