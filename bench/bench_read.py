@@ -7,7 +7,8 @@ columns (as a batch is, ``reconcile.batch._read_chunk``).
     python bench/bench_read.py --corpus /tmp/corpus1000
 
 Line by line: decoding, the layout (``sources.text.layout_text``), extraction and the frames
-(``build_document_frames``). As columns: decoding, the columnar layout of the share
+(``build_document_frames``). As columns: decoding (as a batch does it: a UTF-8 file's bytes are
+left for Polars to check, ``reader.sniff_batch_file``), the columnar layout of the share
 (``sources.textcols.TextCells``), the Python rows of the tables other than the performance ones
 (``TextCells.layouts``), extraction (without the procurement lines), the performance rows from
 the columns (``extract.performance_columns.indicator_rows``), the procurement lines' rows from
@@ -75,11 +76,15 @@ def main() -> None:
     from reconcile.extract.parts import part_starts
     from reconcile.extract.performance import project_tables
     from reconcile.extract.performance_columns import indicator_rows
-    from reconcile.reader import sniff_file
+    from reconcile.reader import Utf8Text, sniff_batch_file, sniff_file
     from reconcile.rules._frames import procurement_rows
     from reconcile.rules.registry import build_document_frames, load_all
     from reconcile.sources.text import layout_text
     from reconcile.sources.textcols import TextCells
+
+    def _strings(sniffed: list[Any]) -> pl.Series:
+        data = [f.data if isinstance(f, Utf8Text) else f.decoded.text.encode() for f in sniffed]
+        return pl.Series(data, dtype=pl.Binary).cast(pl.String)
 
     load_all()
     chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
@@ -107,8 +112,9 @@ def main() -> None:
             )
             expected = timed(line, "frames", lambda ds=docs: build_document_frames(ds))
 
-            decoded = timed(cols, "decode", lambda c=chunk: [sniff_file(p).decoded for p in c])
-            cells = timed(cols, "columns", lambda d=decoded: TextCells([x.text for x in d]))
+            # as a batch reads them: UTF-8 files undecoded, their bytes checked by Polars
+            sniffed = timed(cols, "decode", lambda c=chunk: [sniff_batch_file(p) for p in c])
+            cells = timed(cols, "columns", lambda f=sniffed: TextCells(_strings(f)))
             found: list[Any] = []
             starts: list[Any] = []
 
