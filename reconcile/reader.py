@@ -6,9 +6,11 @@ canonical format) and by extension second; anything else is read as a text dump.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 from reconcile.errors import ReadError
@@ -45,25 +47,29 @@ def _read_bytes_from(path: str) -> bytes:
     if path == "-":
         data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
     else:
-        # One open and one fstat: a batch reads thousands of files.
+        # One open and one fstat: a batch reads thousands of files. The path as Path reads it
+        # ("f.txt/" is f.txt, "" is the current folder).
+        p = Path(path)
         try:
-            with open(path, "rb") as handle:
+            with open(p, "rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
-                if size > MAX_DOCUMENT_BYTES and os.path.splitext(path)[1].lower() != ".docx":
+                if size > MAX_DOCUMENT_BYTES and p.suffix.lower() != ".docx":
                     raise ReadError(
                         path, f"the file is {size} bytes, over the {MAX_DOCUMENT_BYTES} byte limit"
                     )
                 data = handle.read(MAX_DOCUMENT_BYTES + 1)
-        except FileNotFoundError:
-            raise ReadError(path, "no such file") from None
         except IsADirectoryError:
             raise ReadError(path, "is a folder") from None
-        except PermissionError:  # what opening a folder raises on Windows
-            raise ReadError(
-                path, "is a folder" if os.path.isdir(path) else "permission denied"
-            ) from None
+        except PermissionError:  # also what opening a folder raises on Windows
+            reason = "is a folder" if os.path.isdir(p) else "permission denied"
+            raise ReadError(path, reason) from None
         except OSError as exc:
-            raise ReadError(path, f"cannot read: {exc.strerror or exc}") from None
+            # what Path.exists() takes for a missing file: none there, a file as a folder, a loop
+            missing = exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+            reason = "no such file" if missing else f"cannot read: {exc.strerror or exc}"
+            raise ReadError(path, reason) from None
+        except ValueError:  # a NUL in the path
+            raise ReadError(path, "no such file") from None
     if len(data) > MAX_DOCUMENT_BYTES:
         raise ReadError(path, f"the input is over the {MAX_DOCUMENT_BYTES} byte limit")
     return data

@@ -356,13 +356,25 @@ def test_a_path_that_is_no_file_is_refused_with_a_reason(tmp_path, monkeypatch) 
     with pytest.raises(ReadError, match="is a folder"):
         read_path(str(tmp_path))
     (tmp_path / "link.txt").symlink_to(tmp_path / "gone.txt")
-    with pytest.raises(ReadError, match="no such file"):
-        read_path(str(tmp_path / "link.txt"))
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    (tmp_path / "f.txt").write_bytes(SAMPLE_BYTES)
+    # what Path.exists() finds missing: a dangling link, a loop, a file taken for a folder, a NUL
+    for missing in ("link.txt", "loop.txt", "f.txt/x", "a\0b"):
+        with pytest.raises(ReadError, match="no such file"):
+            read_path(str(tmp_path / missing))
+    # a path as Path reads it: "f.txt/" is the file, "" the current folder
+    assert read_path(str(tmp_path / "f.txt") + "/").document.info.encoding == "utf-8"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ReadError, match="is a folder"):
+        read_path("")
+    with pytest.raises(ReadError, match="cannot read: File name too long"):
+        read_path("x" * 300 + ".txt")
     # over the size limit: refused by its size, before it is read (a .docx by what is read)
     monkeypatch.setattr(reader, "MAX_DOCUMENT_BYTES", 1000)
     (tmp_path / "big.txt").write_bytes(SAMPLE_BYTES)
     with pytest.raises(ReadError, match=f"the file is {len(SAMPLE_BYTES)} bytes, over the 1000"):
         read_path(str(tmp_path / "big.txt"))
-    (tmp_path / "big.docx").write_bytes(SAMPLE_BYTES)
-    with pytest.raises(ReadError, match="the input is over the 1000 byte limit"):
-        read_path(str(tmp_path / "big.docx"))
+    for name in ("big.docx", "..docx"):  # a suffix as Path sees it
+        (tmp_path / name).write_bytes(SAMPLE_BYTES)
+        with pytest.raises(ReadError, match="the input is over the 1000 byte limit"):
+            read_path(str(tmp_path / name))
