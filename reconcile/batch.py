@@ -7,6 +7,7 @@ of Polars queries over every document.
 
 from __future__ import annotations
 
+import codecs
 import collections
 import contextlib
 import io
@@ -25,7 +26,7 @@ from reconcile.extract import extract
 from reconcile.extract.procurement import ProcurementTable
 from reconcile.gcpause import without_cycle_collection
 from reconcile.model import Document, DocumentInfo
-from reconcile.reader import Sniffed, Utf8Text, load, read_path, sniff_batch_file
+from reconcile.reader import Sniffed, Utf8Text, load, read_bytes, read_path, sniff_batch_file
 from reconcile.readers import default_jobs, discover, is_batch
 from reconcile.report import Report
 from reconcile.rules.registry import build_document_frames
@@ -53,6 +54,10 @@ def _read_document(path: str) -> Document:
 
 def _load_document(sniffed: Sniffed) -> Document:
     return load(sniffed).document
+
+
+def _read_bytes_document(data: bytes, path: str) -> Document:
+    return read_bytes(data, path).document
 
 
 def _guarded(path: str, read: Callable[..., T], *args: Any, **kwargs: Any) -> T | ReadFailure:
@@ -106,10 +111,12 @@ def _read_chunk(paths: Sequence[str]) -> Chunk:
             elif isinstance(found, Utf8Text):
                 texts.append((i, found.encoding, found.data))
                 held += len(found.data)
-            elif found.kind != "text" or found.decoded is None:
+            elif (
+                found.kind != "text"
+                or found.decoded is None
+                or (data := _utf8(found.decoded.text)) is None  # text Polars cannot hold
+            ):
                 read[i] = _guarded(path, _load_document, found)
-            elif (data := _utf8(found.decoded.text)) is None:
-                read[i] = _guarded(path, _load_document, found)  # text Polars cannot hold
             else:
                 texts.append((i, found.decoded.encoding, data))
                 held += len(data)
@@ -211,24 +218,31 @@ def _utf8(text: str) -> bytes | None:
         return None
 
 
+def _strings(texts: list[Text]) -> pl.Series:
+    """The texts as Polars strings; raises ComputeError when one is not UTF-8."""
+    return pl.Series([data for _, _, data in texts], dtype=pl.Binary).cast(pl.String)
+
+
 def _as_strings(
     paths: Sequence[str], texts: list[Text], read: list[Document | ReadFailure | None]
 ) -> tuple[list[Text], pl.Series]:
     """The texts that are UTF-8 throughout and their strings: all of them, checked at once by
     Polars, nearly always; a file that is UTF-8 only at its start (``decode.utf8_text``) is read
-    one by one into ``read``, through ``decode``."""
+    on its own into ``read``, from the bytes already read, through ``decode``."""
     try:
-        return texts, pl.Series([data for _, _, data in texts], dtype=pl.Binary).cast(pl.String)
+        return texts, _strings(texts)
     except pl.exceptions.ComputeError:  # invalid UTF-8 somewhere: find where, in Python
         pass
     valid = []
-    for text in texts:
+    for i, encoding, data in texts:
         try:
-            text[2].decode("utf-8")
-            valid.append(text)
+            data.decode("utf-8")
+            valid.append((i, encoding, data))
         except UnicodeDecodeError:
-            read[text[0]] = _read_one(paths[text[0]])
-    return valid, pl.Series([data for _, _, data in valid], dtype=pl.Binary).cast(pl.String)
+            # the file's bytes again: its byte-order mark, if it had one, before the text
+            whole = codecs.BOM_UTF8 + data if encoding == "utf-8-sig" else data
+            read[i] = _guarded(paths[i], _read_bytes_document, whole, paths[i])
+    return valid, _strings(valid)
 
 
 def _read_texts(

@@ -123,8 +123,8 @@ def sniff_batch_file(path: str) -> Sniffed | Utf8Text:
     data = _read_bytes_from(path)
     if _kind_by_name_or_magic(data, path) is None and (found := utf8_text(data)) is not None:
         payload, encoding, head = found
-        start = head.lstrip("\ufeff").lstrip()
-        # the canonical TOML starts with its schema line; a head of nothing but spaces says nothing
+        start = _lead(head)
+        # a head of nothing but spaces does not say whether the schema line follows
         if len(start) >= len("schema") and not start.startswith("schema"):
             return Utf8Text(path, payload, encoding)
     return sniff(data, path)
@@ -157,9 +157,14 @@ def _kind(data: bytes, path: str) -> tuple[str, Decoded | None]:
         reason = sniff_format(data) or _OTHER_FORMATS[suffix]
         raise ReadError(path, f"unsupported format: {reason}")
     decoded = decode(data, path)
-    if kind == "toml" or decoded.text.lstrip("\ufeff").lstrip().startswith("schema"):
+    if kind == "toml" or _lead(decoded.text).startswith("schema"):
         return "toml", decoded
     return "text", decoded
+
+
+def _lead(text: str) -> str:
+    """A text from its first word on: the canonical TOML's first word is ``schema``."""
+    return text.lstrip("\ufeff").lstrip()
 
 
 def _kind_by_name_or_magic(data: bytes, path: str) -> str | None:

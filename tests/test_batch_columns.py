@@ -26,7 +26,7 @@ from polars.exceptions import PanicException
 from polars.testing import assert_frame_equal
 
 import reconcile.batch as batch
-from reconcile import cli, readers
+from reconcile import cli, reader, readers
 from reconcile.canonical import dumps_toml
 from reconcile.reader import Utf8Text, read_path, sniff_batch_file
 from reconcile.report import ReadFailure
@@ -147,7 +147,7 @@ def test_other_encodings_line_endings_word_and_toml_in_one_batch_read_as_one_by_
     assert frames["perf_indicators"].get_column("doc").unique().sort().to_list() == list(range(7))
 
 
-def test_files_utf8_only_at_their_start_read_as_one_by_one(tmp_path):
+def test_files_utf8_only_at_their_start_read_as_one_by_one(tmp_path, monkeypatch):
     # A batch takes a file whose first kilobytes are UTF-8 for UTF-8 and lets Polars check the
     # rest; a file that turns out otherwise must come out as ``decode`` reads it on its own.
     head, tail = SAMPLE_TEXT[:3000], SAMPLE_TEXT[3000:]
@@ -173,7 +173,14 @@ def test_files_utf8_only_at_their_start_read_as_one_by_one(tmp_path):
     undecoded = [p.name for p in paths if isinstance(sniff_batch_file(str(p)), Utf8Text)]
     assert undecoded == [name for name in files if name[0] in "abcdgh"]
     frames = assert_batch_reads_as_one_by_one(paths)
+    opened: list[str] = []
+    read_bytes_from = reader._read_bytes_from
+    monkeypatch.setattr(
+        reader, "_read_bytes_from", lambda p: opened.append(p) or read_bytes_from(p)
+    )
     infos, _, errors = batch._read_chunk([str(p) for p in paths])
+    monkeypatch.undo()
+    assert sorted(opened) == sorted(str(p) for p in paths)  # each file read once, kept in memory
     assert [(Path(i.source).name, i.encoding) for i in infos] == [
         ("a-utf8.txt", "utf-8"),
         ("b-late-gb18030.txt", "gb18030"),

@@ -72,9 +72,11 @@ def _classified(lines: pl.LazyFrame) -> pl.DataFrame:
     """Every line with its kind (``tab``: a cell starts; ``cont``: a cell continues; ``para``;
     blank), the cell it belongs to, its table group and its blank-separated segment.
 
-    One query, collected once by the in-memory engine (a chain of eager steps materialised every
-    step: 38 against 28 ms a 128-document share; ``collect()``'s default engine in Polars 2.1 is
-    the streaming one, slower on queries this size)."""
+    One query, collected once by the in-memory engine: Polars runs its steps on every core it
+    has, where a chain of eager steps ran them one after another (38 against 28 ms a 128-document
+    share in one process, the same instructions; a batch's two busy processes leave no core
+    free). ``collect()``'s default engine in Polars 2.1 is the streaming one, slower on queries
+    this size."""
     s = pl.col("s")
     first = pl.col("ln") == 1
     tab, other, blank = pl.col("tab"), pl.col("other"), pl.col("blank")
