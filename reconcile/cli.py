@@ -7,12 +7,14 @@ unreadable inputs. stdout carries only the report; notices and errors go to stde
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
+import io
 import os
 import sys
 import time
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, cast
 
 from reconcile.errors import ReadError, ReadFailure, UsageError, WriteError
 
@@ -92,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 # -- output -----------------------------------------------------------------------------------
 
 
-def _emit(data: str | bytes, output: str | None) -> None:
+def _emit(data: str | bytes | Callable[[BinaryIO], object], output: str | None) -> None:
+    """Write ``data`` (or what the function ``data`` writes to a binary file) to ``output``
+    atomically, or to stdout."""
     if output:
         from reconcile.export import atomic_write
 
@@ -101,9 +105,39 @@ def _emit(data: str | bytes, output: str | None) -> None:
         return
     if isinstance(data, bytes):
         sys.stdout.buffer.write(data)
-    else:
+    elif isinstance(data, str):
         sys.stdout.write(data)
+    else:
+        sys.stdout.flush()
+        data(_stdout_for_utf8())
     sys.stdout.flush()
+
+
+class _Transcoder(io.RawIOBase):
+    """A binary stream that takes UTF-8 and writes it as text to ``stream`` (so in the
+    stream's encoding, with its newline and its error handling)."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.stream.write(self.decoder.decode(bytes(data)))
+        return len(data)
+
+
+def _stdout_for_utf8() -> BinaryIO:
+    """stdout as a binary stream for UTF-8 text: its own buffer when it takes UTF-8 as it is
+    (the fast path), otherwise a transcoder (a GBK terminal, Windows line ends, a capture)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    if buffer is not None and codecs.lookup(encoding).name == "utf-8" and os.linesep == "\n":
+        return buffer  # type: ignore[no-any-return]
+    return cast(BinaryIO, _Transcoder(sys.stdout))
 
 
 def _error(message: str) -> int:
@@ -231,7 +265,7 @@ def _check(
     from reconcile.baseline import read_baseline, write_baseline
     from reconcile.batch import run_check
     from reconcile.engine import parse_codes
-    from reconcile.report import render, use_colour
+    from reconcile.report import use_colour, write
 
     hidden_ids = read_baseline(args.baseline) if args.baseline else set()
     update, stop = _progress(args.quiet)
@@ -266,7 +300,7 @@ def _check(
     if hidden_ids:
         report.hide(hidden_ids)
     colour = args.format == "text" and not args.output and use_colour(sys.stdout)
-    _emit(render(report, args.format, colour=colour), args.output)
+    _emit(lambda out: write(report, args.format, out, colour=colour), args.output)
     if report.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if _fails(report.worst(), settings["fail-on"]) else EXIT_OK

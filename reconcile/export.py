@@ -6,27 +6,39 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from reconcile.errors import WriteError
 
+Writer = Callable[[BinaryIO], object]
 
-def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` atomically; raise WriteError for a missing or unwritable folder."""
+
+def atomic_write(path: str | os.PathLike[str], data: str | bytes | Writer) -> Path:
+    """Write ``data`` to ``path`` atomically; raise WriteError for a missing or unwritable folder.
+
+    ``data`` may be a function that writes to the file it is given (a large report, written a
+    part at a time): if it raises, the temporary file is removed and the target left as it was.
+    """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise WriteError(f"{target}: the folder {folder} does not exist")
     if target.is_dir():
         raise WriteError(f"{target}: is a folder")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise WriteError(f"{target}: cannot write in {folder}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            if isinstance(data, str):
+                handle.write(data.encode("utf-8"))
+            elif isinstance(data, bytes):
+                handle.write(data)
+            else:
+                data(handle)
             handle.flush()
             os.fsync(handle.fileno())
         if target.exists():

@@ -170,7 +170,7 @@ def test_an_interrupted_write_leaves_the_existing_file_and_no_temporary(
 @pytest.mark.parametrize(
     ("failing", "error", "fmt"),
     [
-        pytest.param("reconcile.report.render", RuntimeError("cannot render"), "toml", id="render"),
+        pytest.param("reconcile.report.write", RuntimeError("cannot render"), "toml", id="render"),
         pytest.param(  # a PanicException is a BaseException: it must not escape main either
             "reconcile.batch.run_check",
             pl.exceptions.PanicException("index out of bounds"),
@@ -197,6 +197,34 @@ def test_an_internal_failure_is_one_line_and_leaves_the_existing_file(
     out, err = capsys.readouterr()
     assert out == ""
     assert "internal error" in one_clean_line(err)
+    assert target.read_bytes() == PREVIOUS
+    assert names(tmp_path) == [target.name]
+
+
+@pytest.mark.parametrize("fmt", ["json", "toml", "text", "markdown"])
+def test_a_disk_that_fills_halfway_through_the_report_leaves_the_existing_file(
+    tmp_path, capsys, monkeypatch, fmt
+):
+    """The report is written a slice of findings at a time: part of it is in the temporary
+    file when the disk fills."""
+    from reconcile import report
+
+    target = tmp_path / f"report.{fmt}"
+    target.write_bytes(PREVIOUS)
+    written = []
+
+    def fills(out, *args, **kwargs):
+        out.write(b"[\n    {")
+        written.append(fmt)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report, "_write_rows", fills)
+    monkeypatch.setattr(report, "_md_rows", lambda frame: fills(io.BytesIO()))
+    assert run(["check", str(SAMPLE), "--format", fmt, "--output", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert written == [fmt]
+    assert out == ""
+    assert one_clean_line(err) == f"reconcile: {target}: No space left on device\n"
     assert target.read_bytes() == PREVIOUS
     assert names(tmp_path) == [target.name]
 

@@ -34,7 +34,7 @@ class ExportScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", show=False),
     ]
 
-    def __init__(self, render: Callable[[], str], count: int, lang: str) -> None:
+    def __init__(self, render: Callable[[], str | bytes], count: int, lang: str) -> None:
         super().__init__()
         self.render_findings = render
         self.count = count
