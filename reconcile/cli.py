@@ -262,12 +262,13 @@ def _check(
     discovered: tuple[list[str], list[ReadFailure]],
     started: ProcessPoolExecutor | None,
 ) -> int:
-    from reconcile.baseline import read_baseline, write_baseline
+    from reconcile.baseline import read_baseline, read_reasons, write_baseline
     from reconcile.batch import run_check
     from reconcile.engine import parse_codes
     from reconcile.report import use_colour, write
 
     hidden_ids = read_baseline(args.baseline) if args.baseline else set()
+    reasons = read_reasons(args.write_baseline) if args.write_baseline else None
     update, stop = _progress(args.quiet)
     try:
         report = run_check(
@@ -295,7 +296,7 @@ def _check(
                 file=sys.stderr,
             )
         else:
-            count = write_baseline(args.write_baseline, report.frame, previous=args.write_baseline)
+            count = write_baseline(args.write_baseline, report.frame, reasons)
             print(f"wrote {count} finding id(s) to {args.write_baseline}", file=sys.stderr)
     if hidden_ids:
         report.hide(hidden_ids)

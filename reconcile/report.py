@@ -201,14 +201,16 @@ def _write_rows(
             out.write(view)
 
 
-def _fields(separator: str, lines: tuple[str, str, str], value: Any, end: str) -> list[pl.Expr]:
-    """A finding's keys as ``key<separator>value<end>`` (null where the value is null):
-    ``lines`` as (opening, between, closing) around its numbers (``[]`` when it has none), the
-    other keys through ``value``."""
+def _fields(
+    keys: Sequence[str], separator: str, lines: tuple[str, str, str], value: Any, end: str
+) -> list[pl.Expr]:
+    """A row's ``keys`` as ``key<separator>value<end>`` (null where the value is null): a
+    finding's ``lines`` as (opening, between, closing) around its numbers (``[]`` when it has
+    none), the other keys (strings) through ``value``."""
     opening, between, closing = lines
     numbers = _lines_text(between)
     fields = []
-    for key in FINDING_KEYS:
+    for key in keys:
         if key == "lines":
             listed = pl.concat_str(pl.lit(opening), numbers, pl.lit(closing))
             text = pl.when(numbers == "").then(pl.lit("[]")).otherwise(listed)
@@ -228,7 +230,9 @@ def write_json(report: Report, out: BinaryIO) -> None:
         out.write(b"[]\n}\n")
         return
     # The findings array as json.dumps(indent=2) writes it at the second level.
-    fields = _fields(": ", ("[\n        ", ",\n        ", "\n      ]"), _json_value, "")
+    fields = _fields(
+        FINDING_KEYS, ": ", ("[\n        ", ",\n        ", "\n      ]"), _json_value, ""
+    )
     item = pl.concat_str(
         pl.lit("    {\n      "), pl.concat_str(fields, separator=",\n      "), pl.lit("\n    }")
     )
@@ -245,19 +249,24 @@ def _toml_value(key: str) -> pl.Expr:
 
 
 def write_toml(report: Report, out: BinaryIO) -> None:
-    import tomli_w
-
     from reconcile.canonical import drop_nulls
 
-    head = _head(report)
-    frame = report.frame
+    frame = report.frame.select(FINDING_KEYS)
+    write_toml_tables(out, drop_nulls(_head(report)), "findings", frame)
+
+
+def write_toml_tables(out: BinaryIO, head: dict[str, Any], name: str, frame: pl.DataFrame) -> None:
+    """What ``tomli_w.dumps({**head, name: rows})`` writes, ``rows`` being the rows of ``frame``
+    (string columns, and a finding's ``lines``), null values left out, when the rows are too long
+    to inline (the findings and a baseline's entries always are): ``head``, then a ``[[name]]``
+    table for each row after a blank line."""
+    import tomli_w
+
     if not frame.height:
-        head["findings"] = []
-    out.write(tomli_w.dumps(drop_nulls(head)).encode())
-    # The findings as tomli_w writes a list of tables too long to inline: a [[findings]] table
-    # each, after a blank line, with null keys left out (a null value makes its field null).
-    fields = _fields(" = ", ("[\n    ", ",\n    ", ",\n]"), _toml_value, "\n")
-    table = pl.concat_str(pl.lit("\n[[findings]]\n"), pl.concat_str(fields, ignore_nulls=True))
+        head = {**head, name: []}
+    out.write(tomli_w.dumps(head).encode())
+    fields = _fields(frame.columns, " = ", ("[\n    ", ",\n    ", ",\n]"), _toml_value, "\n")
+    table = pl.concat_str(pl.lit(f"\n[[{name}]]\n"), pl.concat_str(fields, ignore_nulls=True))
     _write_rows(out, frame, table, "")
 
 

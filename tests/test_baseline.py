@@ -1,0 +1,184 @@
+"""Baselines of a province's size: written from the findings frame, and read line by line by
+Polars when the file is in the layout written (tomllib otherwise). Whatever the file holds, the
+ids and reasons read must be what tomllib reads from it."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import polars as pl
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reconcile import baseline
+from reconcile.baseline import read_baseline, read_reasons, write_baseline
+from reconcile.engine import FINDINGS_SCHEMA
+from reconcile.errors import UsageError
+
+HEX = st.text(alphabet="0123456789abcdef", min_size=16, max_size=16)
+TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(exclude_categories=("Cs",)), st.sampled_from('"\\\n\r\t\x00\x7f#=[]')
+    ),
+    max_size=20,
+)
+
+
+def by_tomllib(text: str) -> list[tuple[str, str | None]]:
+    """(id, reason) of every [[finding]] table with an id, as tomllib reads the text."""
+    entries = tomllib.loads(text).get("finding", [])
+    return [
+        (str(e["id"]), str(e["reason"]) if e.get("reason") else None)
+        for e in entries
+        if isinstance(e, dict) and "id" in e
+    ]
+
+
+def fast(text: str) -> list[tuple[str, str | None]] | None:
+    frame = baseline._entries_as_written(text.encode("utf-8"))
+    if frame is None:
+        return None
+    return [(i, r or None) for i, r in frame.iter_rows()]
+
+
+@st.composite
+def written(draw: st.DrawFn) -> str:
+    """A baseline as tomli_w writes it (the layout write_baseline gives), reasons filled in."""
+    entries = [
+        {
+            "id": draw(HEX),
+            "rule": draw(st.sampled_from(["BUD001", "TPE002"])),
+            "document": draw(TEXT),
+            "message": draw(TEXT) + "x" * 80,  # long enough not to be inlined, as messages are
+            "reason": draw(TEXT),
+        }
+        for _ in range(draw(st.integers(0, 5)))
+    ]
+    return tomli_w.dumps({"schema": "reconcile.baseline/1", "finding": entries})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(written())
+def test_the_layout_written_is_read_as_tomllib_reads_it(text):
+    assert fast(text) == by_tomllib(text)
+    assert fast(text.replace("\n", "\r\n")) == by_tomllib(text)
+
+
+EDITS = [
+    ('reason = ""', 'reason = """\nid = "ffffffffffffffff"\n"""'),  # a line that looks like an id
+    ('reason = ""', "reason = 'literal'"),
+    ('reason = ""', 'reason = "x" # a comment'),
+    ('reason = ""', 'reason = ""\nreason = "twice"'),  # a key repeated: tomllib refuses it
+    ('reason = ""', 'reason = "\\ud800"'),  # not a character: tomllib refuses it
+    ('reason = ""', 'reason = "tab\\there \\u00e9 \\U0001F600 \\"quoted\\""'),
+    ('reason = ""', "reason = []"),
+    ('id = "0000000000000001"', "id = []"),
+    ('schema = "reconcile.baseline/1"', "finding = []"),
+    ("[[finding]]", "[[ finding ]]"),
+    ("[[finding]]", "[finding]"),
+    ('id = "', 'id  =  "'),
+    ('schema = "reconcile.baseline/1"', 'finding = "oops"'),
+    ('schema = "reconcile.baseline/1"', '\ufeffschema = "reconcile.baseline/1"'),
+]
+
+
+@pytest.mark.parametrize(("old", "new"), EDITS)
+def test_an_edited_baseline_reads_as_tomllib_reads_it(tmp_path, old, new):
+    text = tomli_w.dumps(
+        {
+            "schema": "reconcile.baseline/1",
+            "finding": [
+                {"id": f"{i:016x}", "rule": "BUD001", "message": "m" * 90, "reason": ""}
+                for i in range(3)
+            ],
+        }
+    ).replace(old, new, 1)
+    path = tmp_path / "baseline.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        expected = by_tomllib(text)
+    except tomllib.TOMLDecodeError:
+        assert fast(text) is None  # left to tomllib, which reports the error and its line
+        with pytest.raises(UsageError, match="not a readable baseline"):
+            read_baseline(str(path))
+        return
+    assert fast(text) in (None, expected)
+    assert read_baseline(str(path)) == {i for i, _ in expected}
+    if "ffffffffffffffff" in new:
+        assert "ffffffffffffffff" not in read_baseline(str(path))
+
+
+def findings(ids: list[str]) -> pl.DataFrame:
+    rows = [
+        {k: None for k in FINDINGS_SCHEMA}
+        | {"id": i, "rule": "BUD001", "document": "a.txt", "message": f"finding {n}" + "x" * 90}
+        for n, i in enumerate(ids)
+    ]
+    return pl.DataFrame(rows, schema=FINDINGS_SCHEMA)
+
+
+def test_rewriting_keeps_reasons_reads_once_and_writes_what_tomli_w_writes(tmp_path, monkeypatch):
+    path = tmp_path / "baseline.toml"
+    ids = [f"{n:016x}" for n in range(5)]
+    assert write_baseline(str(path), findings(ids[:3] + ids[:1])) == 3  # a repeated id once
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('reason = ""', 'reason = "checked \\"by hand\\""', 1)
+    path.write_text(text, encoding="utf-8")
+    reads = []
+    real = baseline._entries_as_written
+    monkeypatch.setattr(baseline, "_entries_as_written", lambda d: reads.append(1) or real(d))
+    baseline._read_entries.cache_clear()
+    assert read_baseline(str(path)) == set(ids[:3])
+    write_baseline(str(path), findings(ids[1:]), read_reasons(str(path)))
+    assert len(reads) == 1  # the same file, unchanged, is read once
+    expected = {
+        "schema": "reconcile.baseline/1",
+        "finding": [
+            {
+                "id": i,
+                "rule": "BUD001",
+                "document": "a.txt",
+                "message": f"finding {n}" + "x" * 90,
+                "reason": 'checked "by hand"' if i == ids[0] else "",
+            }
+            for n, i in enumerate(ids[1:])
+        ],
+    }
+    assert path.read_text(encoding="utf-8") == tomli_w.dumps(expected)  # id 0 is gone
+    assert read_baseline(str(path)) == set(ids[1:])  # rewritten: read again
+    assert len(reads) == 2
+
+
+def test_the_reason_of_a_kept_id_survives_the_rewrite(tmp_path):
+    path = tmp_path / "baseline.toml"
+    ids = [f"{n:016x}" for n in range(3)]
+    write_baseline(str(path), findings(ids))
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('reason = ""', 'reason = "known, 2021"', 2), encoding="utf-8")
+    write_baseline(str(path), findings(ids[1:]), read_reasons(str(path)))
+    reasons = {e["id"]: e["reason"] for e in tomllib.loads(path.read_text())["finding"]}
+    assert reasons == {ids[1]: "known, 2021", ids[2]: ""}
+
+
+def test_an_empty_baseline_is_written_and_read(tmp_path):
+    path = tmp_path / "baseline.toml"
+    assert write_baseline(str(path), findings([])) == 0
+    assert tomllib.loads(path.read_text()) == {"schema": "reconcile.baseline/1", "finding": []}
+    assert read_baseline(str(path)) == set()
+    assert Path(path).read_text() == tomli_w.dumps(
+        {"schema": "reconcile.baseline/1", "finding": []}
+    )
+
+
+def test_a_bad_escape_is_reported_at_its_line_in_the_file(tmp_path):
+    path = tmp_path / "baseline.toml"
+    write_baseline(str(path), findings(["0" * 16, "1" * 16]))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[14] == 'reason = ""'  # the second finding's reason
+    lines[14] = 'reason = "\\ud800"'
+    path.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(UsageError, match=r"not a readable baseline: .*\(at line 15, column 17\)"):
+        read_baseline(str(path))
