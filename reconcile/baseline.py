@@ -26,8 +26,11 @@ from reconcile.report import write_toml_tables
 SCHEMA_BASELINE = "reconcile.baseline/1"
 
 # What is between a TOML basic string's quotes: no quote, backslash or control character but
-# tab, unless escaped.
-_BASIC = r'(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\(?:[btnfr"\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}))*'
+# tab, unless escaped; \u and \U escapes of Unicode scalar values only (no surrogate, nothing
+# past U+10FFFF), as tomllib requires.
+_SCALAR4 = r"(?:[0-9A-Ca-cE-Fe-f][0-9A-Fa-f]{3}|[Dd][0-7][0-9A-Fa-f]{2})"
+_SCALAR8 = rf"(?:0000{_SCALAR4}|000[1-9A-Fa-f][0-9A-Fa-f]{{4}}|0010[0-9A-Fa-f]{{4}})"
+_BASIC = rf'(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\(?:[btnfr"\\]|u{_SCALAR4}|U{_SCALAR8}))*'
 # Every line of the layout written: a [[finding]] header, a bare key = a basic string or an
 # empty array (``finding = []`` in a baseline of no findings), or blank (the last group, empty,
 # tells a blank line from one that does not match).
@@ -40,15 +43,20 @@ def _entries(path: str) -> pl.DataFrame:
     """The [[finding]] tables of a baseline file that have an id: ``id`` and ``reason`` (null
     where it has none). Read once when a run both reads and rewrites the same file."""
     stat = os.stat(path)
-    return _read_entries(os.path.abspath(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return _read_entries(path, stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=1)
 def _read_entries(path: str, *_stamp: int) -> pl.DataFrame:
+    """The file read as text with universal newlines (CRLF and a lone CR are line ends), as
+    ``Path.read_text`` reads it."""
     with open(path, "rb") as handle:
         data = handle.read()
     entries = _entries_as_written(data)
-    return entries if entries is not None else _entries_of(tomllib.loads(data.decode("utf-8")))
+    if entries is not None:
+        return entries
+    text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    return _entries_of(tomllib.loads(text))
 
 
 def _entries_as_written(data: bytes) -> pl.DataFrame | None:
@@ -61,7 +69,9 @@ def _entries_as_written(data: bytes) -> pl.DataFrame | None:
         text = pl.Series("line", [data], dtype=pl.Binary).cast(pl.String)
     except pl.exceptions.ComputeError:
         return None  # not UTF-8: decoding it again says where
-    lines = text.str.split("\n").explode().str.strip_suffix("\r")
+    if b"\r" in data:
+        text = text.str.replace_all("\r\n?", "\n")
+    lines = text.str.split("\n").explode()
     parts = lines.str.extract_groups(_LINE).struct.unnest()
     header, key, string, empty, _blank = parts.columns
     if parts.select(pl.all_horizontal(pl.all().is_null()).any()).item():
@@ -83,10 +93,7 @@ def _entries_as_written(data: bytes) -> pl.DataFrame | None:
     values = fields.get_column("value")
     escaped = values.str.contains("\\", literal=True).arg_true()
     if escaped.len():  # rare: ids are hex, and reasons are mostly plain text
-        try:
-            plain = [_unescaped(v) for v in values.gather(escaped).to_list()]
-        except tomllib.TOMLDecodeError:
-            return None  # an escape of no character: tomllib says where, in the whole file
+        plain = [_unescaped(v) for v in values.gather(escaped).to_list()]
         fields = fields.with_columns(values.scatter(escaped, pl.Series(plain, dtype=pl.String)))
     ids = fields.filter(pl.col("key") == "id").select("table", pl.col("value").alias("id"))
     reasons = fields.filter(pl.col("key") == "reason")

@@ -295,7 +295,7 @@ def _text_line(colour: bool) -> pl.Expr:
     place = (
         pl.when(first.is_not_null())
         .then(pl.concat_str(document, pl.lit(":"), first))
-        .when(pl.col("location").is_not_null())
+        .when(pl.col("location") != "")  # neither null nor empty
         .then(pl.concat_str(document, pl.lit(":"), pl.col("location")))
         .otherwise(document)
     )

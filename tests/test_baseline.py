@@ -73,6 +73,9 @@ EDITS = [
     ('reason = ""', 'reason = "x" # a comment'),
     ('reason = ""', 'reason = ""\nreason = "twice"'),  # a key repeated: tomllib refuses it
     ('reason = ""', 'reason = "\\ud800"'),  # not a character: tomllib refuses it
+    ('rule = "BUD001"', 'rule = "\\uDFFF"'),  # ... in any key, not only the two read
+    ('rule = "BUD001"', 'rule = "\\U00110000"'),
+    ('schema = "reconcile.baseline/1"', 'schema = "reconcile.baseline/1\\U0000d800"'),
     ('reason = ""', 'reason = "tab\\there \\u00e9 \\U0001F600 \\"quoted\\""'),
     ('reason = ""', "reason = []"),
     ('id = "0000000000000001"', "id = []"),
@@ -182,3 +185,32 @@ def test_a_bad_escape_is_reported_at_its_line_in_the_file(tmp_path):
     path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(UsageError, match=r"not a readable baseline: .*\(at line 15, column 17\)"):
         read_baseline(str(path))
+
+
+def test_every_unicode_escape_is_taken_as_tomllib_takes_it():
+    """The fast path's pattern accepts the \\u and \\U escapes tomllib reads and no other."""
+    codes = [*range(0x10000), 0x10000, 0xFFFFF, 0x100000, 0x10FFFF, 0x110000, 0x7FFFFFFF, 2**32 - 1]
+    escapes = [f"\\u{c:04x}" for c in range(0x10000)] + [f"\\U{c:08X}" for c in codes]
+
+    def tomllib_reads(escape: str) -> bool:
+        try:
+            tomllib.loads(f'v = "{escape}"')
+        except tomllib.TOMLDecodeError:
+            return False
+        return True
+
+    taken = pl.Series(escapes).str.contains(f"^{baseline._BASIC}$").to_list()
+    assert taken == [tomllib_reads(e) for e in escapes]
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n", "\r\r\n"])
+def test_old_mac_line_ends_are_read_as_path_read_text_reads_them(tmp_path, line_end):
+    """A baseline saved with CR line ends (or a mix) is read, and its reasons kept, as before
+    the fast path: the file is text with universal newlines."""
+    path = tmp_path / "baseline.toml"
+    ids = [f"{n:016x}" for n in range(3)]
+    write_baseline(str(path), findings(ids))
+    text = path.read_text(encoding="utf-8").replace('reason = ""', 'reason = "seen"', 1)
+    path.write_bytes(text.replace("\n", line_end).encode("utf-8"))
+    assert read_baseline(str(path)) == set(ids)
+    assert read_reasons(str(path)).rows() == [(ids[0], "seen")]

@@ -130,7 +130,7 @@ def expected_text_line(row: dict[str, Any]) -> str:
     """The README's text layout: FILE:LINE: CODE severity message (figures)."""
     if row["lines"]:
         place = f"{row['document']}:{row['lines'][0]}"
-    elif row["location"] is not None:
+    elif row["location"]:
         place = f"{row['document']}:{row['location']}"
     else:
         place = row["document"]
