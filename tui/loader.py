@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from tui.workspace import Workspace
 
 
@@ -47,6 +49,7 @@ class Progress:
 def start(paths: Sequence[str], lang: str, progress: Progress | None = None) -> Future[Workspace]:
     """Read and check ``paths`` in a daemon thread; the Future holds the Workspace (or the error)."""
     future: Future[Workspace] = Future()
+    readers = _batch_readers(paths)
 
     def work() -> None:
         if not future.set_running_or_notify_cancel():
@@ -54,9 +57,25 @@ def start(paths: Sequence[str], lang: str, progress: Progress | None = None) -> 
         try:
             from tui.workspace import load_workspace
 
-            future.set_result(load_workspace(list(paths), lang=lang, progress=progress))
+            workspace = load_workspace(list(paths), lang=lang, progress=progress, readers=readers)
+            future.set_result(workspace)
         except BaseException as exc:  # handed to the app, which shows it
             future.set_exception(exc)
+        finally:
+            if readers is not None:  # shut down by the batch once read; here if it never ran
+                readers.shutdown(wait=False, cancel_futures=True)
 
     threading.Thread(target=work, name="reconcile-load", daemon=True).start()
     return future
+
+
+def _batch_readers(paths: Sequence[str]) -> ProcessPoolExecutor | None:
+    """Reader processes for a batch (``reconcile.readers``), started now: once the app runs, its
+    streams have no file descriptors to hand down, and starting processes fails."""
+    from reconcile import readers
+
+    files, _ = readers.discover(paths)
+    jobs = readers.default_jobs()
+    if jobs < 2 or not readers.is_batch(files):
+        return None
+    return readers.start(jobs - 1)

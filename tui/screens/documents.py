@@ -62,11 +62,9 @@ class DocumentsScreen(ViewScreen):
         if workspace is None:
             return
         for entry in workspace.entries:
-            info = entry.document.info
+            info = entry.info
             counts = entry.counts()
-            years = " ".join(
-                str(e.document.info.year) for e in workspace.years_of(entry) if e.document.info.year
-            )
+            years = " ".join(str(e.info.year) for e in workspace.years_of(entry) if e.info.year)
             kind = self.t(f"kind.{info.kind}") if info.kind else ""
             self._rows.append(
                 (

@@ -31,7 +31,7 @@ class OverviewScreen(ViewScreen):
         if entry is None:
             info_widget.update(self.t("no_document"))
             return
-        info = entry.document.info
+        info = entry.info
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column(overflow="fold")  # never Rich's "…", an ambiguous-width character

@@ -50,9 +50,7 @@ class YearsScreen(ViewScreen):
         self._plot(entry)
         pair = self.rapp.workspace.pair_for(entry) if self.rapp.workspace else None
         if pair is None:
-            summary.update(
-                self.t("yr.single", department=entry.document.info.department or entry.name)
-            )
+            summary.update(self.t("yr.single", department=entry.info.department or entry.name))
             grid.set_data(self._columns(entry, entry), FrameRows(_empty()))
             return
         grid.loading = True
@@ -94,8 +92,8 @@ class YearsScreen(ViewScreen):
         summary.update(
             self.t(
                 "yr.summary",
-                old=old.document.info.year,
-                new=new.document.info.year,
+                old=old.info.year,
+                new=new.info.year,
                 differences=len(data.differences),
                 rows=table.height,
             )
@@ -106,8 +104,8 @@ class YearsScreen(ViewScreen):
         return [
             Column("section", self.t("yr.section"), max_width=13),
             Column("label", self.t("yr.label"), max_width=26),
-            Column("old", str(old.document.info.year or "old"), justify="right", max_width=14),
-            Column("new", str(new.document.info.year or "new"), justify="right", max_width=14),
+            Column("old", str(old.info.year or "old"), justify="right", max_width=14),
+            Column("new", str(new.info.year or "new"), justify="right", max_width=14),
             Column("delta", self.t("yr.change"), justify="right", max_width=12),
             Column("delta_pct", self.t("yr.change_pct"), justify="right", max_width=9),
             Column("stated", self.t("yr.stated"), justify="right", max_width=12),

@@ -1,0 +1,114 @@
+"""The app on a folder the size of a batch: loaded as ``reconcile check`` reads it (in shares, the
+identities and findings only), each document read whole when it is first opened. It must show
+what loading every document whole shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import tui.workspace as workspace
+from reconcile.reader import read_path
+from reconcile.readers import PARALLEL_FROM
+from tui.workspace import load_workspace
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = [
+    ROOT / "samples" / "baigou-zuzhirenshi-2020-budget.txt",
+    ROOT / "samples" / "baigou-zuzhirenshi-2021-budget.txt",
+]
+DEPARTMENT = "保定白沟新城管理委员会组织人事局"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """PARALLEL_FROM + 2 disclosures: the two samples under other departments' names, one with
+    a figure changed, one saved as GB18030 with CRLF line ends."""
+    out = tmp_path / "province"
+    out.mkdir()
+    count = PARALLEL_FROM + 2
+    for n in range(count):
+        sample = SAMPLES[n % 2]
+        text = sample.read_text(encoding="utf-8")
+        text = text.replace(DEPARTMENT, f"保定市第{n // 2}局")
+        if n == 3:
+            text = text.replace("基本支出 497.2万元", "基本支出 498.2万元")
+        path = out / f"{n:02d}-{sample.name}"
+        if n == 5:
+            path.write_bytes(text.replace("\n", "\r\n").encode("gb18030"))
+        else:
+            path.write_text(text, encoding="utf-8")
+    return out
+
+
+def test_a_batch_loads_as_if_every_document_were_read_whole(folder, monkeypatch):
+    batch = load_workspace([str(folder)])
+    assert all(e._document is None for e in batch.entries)  # nothing read whole yet
+    monkeypatch.setattr(workspace, "is_batch", lambda files: False)
+    whole = load_workspace([str(folder)])
+    assert len(batch.entries) == len(whole.entries) == PARALLEL_FROM + 2
+    assert batch.pairs == whole.pairs and len(batch.pairs) == (PARALLEL_FROM + 2) // 2
+    assert batch.report.frame.equals(whole.report.frame)
+    assert batch.report.frame.filter(rule="BUD003").height == 1  # the changed figure
+    for b, w in zip(batch.entries, whole.entries, strict=True):
+        assert b.info == w.document.info
+        assert b.frame.equals(w.frame)
+        assert b.counts() == w.counts()
+        assert b._document is None
+        assert b.document == w.document  # read now, whole
+        assert b.lines() == w.lines()
+        assert b.figures_by_line == w.figures_by_line
+    assert [e.name for e in batch.years_of(batch.entries[0])] == [
+        "保定市第0局 2020",
+        "保定市第0局 2021",
+    ]
+
+
+def test_a_document_gone_since_loading_opens_as_its_identity_alone(folder):
+    loaded = load_workspace([str(folder)])
+    entry = loaded.entries[1]
+    expected = read_path(entry.source).document
+    Path(entry.source).unlink()
+    assert entry.document.info == expected.info
+    assert entry.document.budget is None and entry.document.parts == ()
+    assert entry.lines() == ()
+    assert loaded.entries[2].document == read_path(loaded.entries[2].source).document
+
+
+def test_the_app_opens_a_batch_with_reader_processes_started_before_it_runs(
+    folder, monkeypatch
+) -> None:
+    """The loader starts the batch's reader processes before the app takes the terminal (from
+    inside the running app they cannot be started), and the app lists and opens the documents."""
+    from tui_helpers import press, run, settle
+
+    import tui.loader as loader
+    from reconcile.readers import default_jobs
+    from tui.app import ReconcileApp
+    from tui.screens.documents import DocumentsScreen
+    from tui.screens.overview import OverviewScreen
+    from tui.widgets.table import DataGrid
+
+    started = []
+    real = loader._batch_readers
+    monkeypatch.setattr(
+        loader, "_batch_readers", lambda paths: started.append(real(paths)) or started[-1]
+    )
+
+    async def body() -> None:
+        app = ReconcileApp([str(folder)])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, DocumentsScreen)
+            grid = app.screen.query_one("#doc-table", DataGrid)
+            assert grid.row_count == PARALLEL_FROM + 2
+            await press(pilot, "down", "down", "down", "enter")
+            assert isinstance(app.screen, OverviewScreen)
+            entry = app.current
+            assert entry is not None and entry.info.department == "保定市第1局"
+            assert entry._document is not None and entry.document.budget is not None
+
+    run(body)
+    assert len(started) == 1
+    assert (started[0] is not None) == (default_jobs() > 1)  # processes when there are cores
