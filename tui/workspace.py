@@ -91,11 +91,11 @@ class DocEntry:
         return " ".join(str(x) for x in (info.department, info.year) if x) or self.source
 
     def lines(self) -> tuple[str, ...]:
-        """The source lines (read again on first use when the document was read elsewhere)."""
+        """The source lines (read with the whole document on first use when the run kept only
+        its identity; none when the file can no longer be read)."""
         if self._lines is None:
-            try:
-                self._lines = read_path(self.source).lines
-            except ReadError:
+            self.document  # noqa: B018  (reads the file once, for both)
+            if self._lines is None:
                 self._lines = ()
         return self._lines
 

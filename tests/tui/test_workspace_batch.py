@@ -51,14 +51,17 @@ def test_a_batch_loads_as_if_every_document_were_read_whole(folder, monkeypatch)
     assert batch.pairs == whole.pairs and len(batch.pairs) == (PARALLEL_FROM + 2) // 2
     assert batch.report.frame.equals(whole.report.frame)
     assert batch.report.frame.filter(rule="BUD003").height == 1  # the changed figure
+    reads = []
+    monkeypatch.setattr(workspace, "read_path", lambda path: reads.append(path) or read_path(path))
     for b, w in zip(batch.entries, whole.entries, strict=True):
         assert b.info == w.document.info
         assert b.frame.equals(w.frame)
         assert b.counts() == w.counts()
         assert b._document is None
-        assert b.document == w.document  # read now, whole
-        assert b.lines() == w.lines()
+        assert b.lines() == w.lines()  # read now, whole
+        assert b.document == w.document
         assert b.figures_by_line == w.figures_by_line
+    assert reads == [e.source for e in batch.entries]  # each file read once, for all of it
     assert [e.name for e in batch.years_of(batch.entries[0])] == [
         "保定市第0局 2020",
         "保定市第0局 2021",
