@@ -78,4 +78,7 @@ def _batch_readers(paths: Sequence[str]) -> ProcessPoolExecutor | None:
     jobs = readers.default_jobs()
     if jobs < 2 or not readers.is_batch(files):
         return None
-    return readers.start(jobs - 1)
+    try:
+        return readers.start(jobs - 1)
+    except OSError:  # no processes to be had (a sandbox, a limit): read in this one
+        return None

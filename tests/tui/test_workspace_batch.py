@@ -115,3 +115,20 @@ def test_the_app_opens_a_batch_with_reader_processes_started_before_it_runs(
     run(body)
     assert len(started) == 1
     assert (started[0] is not None) == (default_jobs() > 1)  # processes when there are cores
+
+
+def test_without_reader_processes_the_app_reads_the_batch_itself(folder, monkeypatch) -> None:
+    """Where processes cannot be started, the loader hands none over and the batch is read in the
+    app's own process."""
+    import reconcile.readers
+    import tui.loader as loader
+
+    def refused(workers: int) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(reconcile.readers, "start", refused)
+    monkeypatch.setattr(reconcile.readers, "default_jobs", lambda: 2)
+    assert loader._batch_readers([str(folder)]) is None
+    loaded = loader.start([str(folder)], "en").result(timeout=120)
+    assert len(loaded.entries) == PARALLEL_FROM + 2
+    assert loaded.report.frame.filter(rule="BUD003").height == 1
