@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reconcile.errors import ReadFailure
-from reconcile.model import SCHEMA_DISCLOSURE
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +34,8 @@ def _is_canonical_toml(path: Path) -> bool:
             head = handle.read(4096)
     except OSError:
         return False
+    from reconcile.model import SCHEMA_DISCLOSURE  # the model only where a .toml is found
+
     return SCHEMA_DISCLOSURE.encode() in head
 
 

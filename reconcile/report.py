@@ -117,12 +117,6 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def report_dict(report: Report) -> dict[str, Any]:
-    """The whole report as the JSON contract's object (built in Python: for small reports and
-    for the tests; the renderers below write the findings straight from the frame)."""
-    return {**_head(report), "findings": [finding_dict(f) for f in report.findings]}
-
-
 def _head(report: Report) -> dict[str, Any]:
     """Everything in the JSON and TOML documents but the findings, which come last."""
     return {
@@ -202,11 +196,11 @@ def _write_rows(
 
 
 def _fields(
-    keys: Sequence[str], separator: str, lines: tuple[str, str, str], value: Any, end: str
+    keys: Sequence[str], label: str, lines: tuple[str, str, str], value: Any, end: str
 ) -> list[pl.Expr]:
-    """A row's ``keys`` as ``key<separator>value<end>`` (null where the value is null): a
-    finding's ``lines`` as (opening, between, closing) around its numbers (``[]`` when it has
-    none), the other keys (strings) through ``value``."""
+    """A row's ``keys`` as ``label.format(key)``, the value and ``end`` (null where the value is
+    null): a finding's ``lines`` as (opening, between, closing) around its numbers (``[]`` when
+    it has none), the other keys (strings) through ``value``."""
     opening, between, closing = lines
     numbers = _lines_text(between)
     fields = []
@@ -216,8 +210,7 @@ def _fields(
             text = pl.when(numbers == "").then(pl.lit("[]")).otherwise(listed)
         else:
             text = value(key)
-        name = f'"{key}"' if separator == ": " else key
-        fields.append(pl.concat_str(pl.lit(f"{name}{separator}"), text, pl.lit(end)))
+        fields.append(pl.concat_str(pl.lit(label.format(key)), text, pl.lit(end)))
     return fields
 
 
@@ -231,7 +224,7 @@ def write_json(report: Report, out: BinaryIO) -> None:
         return
     # The findings array as json.dumps(indent=2) writes it at the second level.
     fields = _fields(
-        FINDING_KEYS, ": ", ("[\n        ", ",\n        ", "\n      ]"), _json_value, ""
+        FINDING_KEYS, '"{}": ', ("[\n        ", ",\n        ", "\n      ]"), _json_value, ""
     )
     item = pl.concat_str(
         pl.lit("    {\n      "), pl.concat_str(fields, separator=",\n      "), pl.lit("\n    }")
@@ -265,7 +258,7 @@ def write_toml_tables(out: BinaryIO, head: dict[str, Any], name: str, frame: pl.
     if not frame.height:
         head = {**head, name: []}
     out.write(tomli_w.dumps(head).encode())
-    fields = _fields(frame.columns, " = ", ("[\n    ", ",\n    ", ",\n]"), _toml_value, "\n")
+    fields = _fields(frame.columns, "{} = ", ("[\n    ", ",\n    ", ",\n]"), _toml_value, "\n")
     table = pl.concat_str(pl.lit(f"\n[[{name}]]\n"), pl.concat_str(fields, ignore_nulls=True))
     _write_rows(out, frame, table, "")
 

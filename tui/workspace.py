@@ -214,6 +214,7 @@ def load_workspace(
     select = parse_codes(settings.get("select"))
     ignore = parse_codes(settings.get("ignore"))
     files, errors = discover(paths)
+    read: list[tuple[Document, tuple[str, ...]] | None]
     if is_batch(files):
         report = run_check(
             paths,
@@ -226,35 +227,30 @@ def load_workspace(
             discovered=(files, errors),
             readers=readers,
         )
-        infos = [d.info for d in report.documents]
-        wholes: list[Document | None] = [None] * len(infos)
-        lines: list[tuple[str, ...] | None] = [None] * len(infos)
+        pairs = pair_years(report.documents)
+        read = [None] * len(report.documents)  # identities only: read whole when first opened
     else:
-        documents: list[Document] = []
-        read_lines: list[tuple[str, ...]] = []
+        read = []
         for i, path in enumerate(files, 1):
             try:
                 loaded = read_path(path)  # kept whole: the source pane shows the text
             except ReadError as exc:
                 errors.append(ReadFailure(path, exc.reason))
             else:
-                documents.append(loaded.document)
-                read_lines.append(loaded.lines)
+                read.append((loaded.document, loaded.lines))
             if progress:
                 progress(i, len(files))
-        found = check_frame(
-            documents, pairs=pair_years(documents), select=select, ignore=ignore, lang=lang
-        )
+        documents = [whole[0] for whole in read if whole is not None]
+        pairs = pair_years(documents)
+        found = check_frame(documents, pairs=pairs, select=select, ignore=ignore, lang=lang)
         report = Report(documents=documents, frame=found, errors=errors)
-        infos = [d.info for d in documents]
-        wholes, lines = list(documents), list(read_lines)
     found = report.frame
     parts = found.partition_by("doc", as_dict=True, maintain_order=True) if found.height else {}
     entries = [
-        DocEntry(i, info, parts.get((i,), found.clear()), wholes[i], lines[i])
-        for i, info in enumerate(infos)
+        DocEntry(i, d.info, parts.get((i,), found.clear()), *(read[i] or (None, None)))
+        for i, d in enumerate(report.documents)
     ]
-    return Workspace(list(paths), entries, report, pair_years(report.documents), notices)
+    return Workspace(list(paths), entries, report, pairs, notices)
 
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
