@@ -491,7 +491,8 @@ def run_check(
 ) -> Report:
     """Find, read and check every document under ``paths`` in one run. ``discovered``: what
     ``discover(paths)`` found, when the caller has looked already; ``readers``: the reader
-    processes, when started already (see ``reconcile.readers``)."""
+    processes, when started already (see ``reconcile.readers``). The report's ids are computed
+    when first used (see ``Report``)."""
     files, errors = discover(paths) if discovered is None else discovered
     jobs = jobs or default_jobs()
     frames: dict[str, pl.DataFrame] | None = None
@@ -503,6 +504,6 @@ def run_check(
         documents, read_errors = load_many(files, progress=progress)
     pairs = pair_years(documents)
     found = check_frame(
-        documents, pairs=pairs, select=select, ignore=ignore, lang=lang, frames=frames
+        documents, pairs=pairs, select=select, ignore=ignore, lang=lang, frames=frames, ids=False
     )
     return Report(documents=documents, frame=found, errors=errors + read_errors)

@@ -60,7 +60,7 @@ def selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
 def fingerprint(rule: str, department: str | None, year: int | None, section: str, key: str) -> str:
     """A finding's id: its meaning (rule, department, year, section, item key), not its lines.
 
-    ``check`` computes the same digest in bulk (see :func:`_with_ids`)."""
+    ``check`` computes the same digest in bulk (see :func:`with_ids`)."""
     raw = "\x1f".join([rule, department or "", str(year or ""), section, key])
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
 
@@ -128,9 +128,15 @@ def _documents_frame(infos: Sequence[DocumentInfo]) -> pl.DataFrame:
     )
 
 
-def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:
-    """Fingerprint ids: sha1 of (rule, department, year, section, key), with ``#n`` appended to
-    the key for the n-th repeat of the same meaning in one document."""
+# The column a findings frame holds in place of ``id`` until the ids are computed (see
+# ``check_frame``'s ``ids``): what each id is the digest of.
+ID_SOURCE = "id_source"
+
+
+def _id_sources(frame: pl.DataFrame) -> pl.Series:
+    """What each finding's id is the digest of: (rule, department, year, section, key) joined,
+    with ``#n`` appended to the key for the n-th repeat of the same meaning in one document, the
+    repeats numbered in the order of ``frame``."""
     raw = frame.select(
         pl.concat_str(
             [
@@ -164,11 +170,18 @@ def _with_ids(frame: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col("raw"))
         )
         raw = raw.scatter(rows, numbered.to_series())
-    # One sha1 per finding over the UTF-8 bytes (Polars hands them over without decoding);
-    # most raws are distinct, so hashing each beats finding the distinct ones first.
-    digests = [sha1(data).digest() for data in raw.cast(pl.Binary).to_list()]
-    ids = pl.Series("id", digests, dtype=pl.Binary).bin.encode("hex").str.head(16)
-    return frame.with_columns(ids)
+    return raw.alias(ID_SOURCE)
+
+
+def with_ids(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame from ``check_frame(..., ids=False)`` with its ids computed: the ``id_source``
+    column replaced, in place, by the fingerprint ids (FINDINGS_SCHEMA)."""
+    # One sha1 per finding over the UTF-8 bytes (Polars hands them over without decoding); most
+    # sources are distinct, so hashing each beats finding the distinct ones first.
+    raw = frame.get_column(ID_SOURCE).cast(pl.Binary).to_list()
+    digests = pl.Series(ID_SOURCE, [sha1(data).digest() for data in raw], dtype=pl.Binary)
+    ids = digests.bin.encode("hex").str.head(16)
+    return frame.with_columns(ids).rename({ID_SOURCE: "id"})
 
 
 OPTIMISE_FROM = 64  # documents; see _optimisations
@@ -190,12 +203,16 @@ def check_frame(
     ignore: Sequence[str] = (),
     lang: str = "en",
     frames: Mapping[str, pl.DataFrame] | None = None,
+    ids: bool = True,
 ) -> pl.DataFrame:
     """Every finding of every selected rule over ``documents`` as one frame (FINDINGS_SCHEMA),
     ordered by document, first line, rule and key.
 
     ``frames`` may carry frames already built (by reader processes, see batch.py); the rest are
-    built from ``documents`` on demand.
+    built from ``documents`` on demand. With ``ids=False`` the frame holds, in place of ``id``,
+    what each id is the digest of (``ID_SOURCE``), and ``with_ids`` computes them when they are
+    wanted: the text report prints none, and one sha1 per finding is a tenth of a second per
+    100,000 findings (a ``Report`` computes them on first use).
     """
     rules = load_all()
     ctx = Context(documents=documents, pairs=pairs)
@@ -228,19 +245,21 @@ def check_frame(
     ]
     parts = pl.collect_all(shaped, engine="in-memory", **optimise) if shaped else []
     if not parts:
-        return pl.DataFrame(schema=FINDINGS_SCHEMA)
+        return pl.DataFrame(schema=FINDINGS_SCHEMA)  # no ids to compute
     found = pl.concat(parts, how="vertical_relaxed")
     # Every finding's document by position (``doc`` indexes ``documents``), cheaper than a join.
     info = _documents_frame([d.info for d in documents]).drop("doc")
     found = found.with_columns(info.select(pl.all().gather(found.get_column("doc"))).get_columns())
-    found = _with_ids(found)
-    return found.sort(
+    # the repeats are numbered in this order, the rules' own, before the sort
+    found = found.with_columns(_id_sources(found))
+    found = found.sort(
         pl.col("doc"),
         pl.col("lines").list.first().fill_null(0),
         pl.col("rule"),
         pl.col("key"),
         maintain_order=True,
-    ).select(list(FINDINGS_SCHEMA))
+    ).select(ID_SOURCE, *(name for name in FINDINGS_SCHEMA if name != "id"))  # id's place
+    return with_ids(found) if ids else found
 
 
 def findings_from_frame(frame: pl.DataFrame) -> list[Finding]:

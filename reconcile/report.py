@@ -38,7 +38,11 @@ FINDING_KEYS = (
 class Report:
     """The outcome of a check: the documents, their findings (as records and/or as the engine's
     frame; each is derived from the other on demand), the inputs that could not be read, and how
-    many findings a baseline hid."""
+    many findings a baseline hid.
+
+    The frame may come without its ids (``engine.check_frame(..., ids=False)``): ``frame``
+    computes them on first use, and ``rows`` is the frame as it is, for what needs no id (the
+    text report, the counts)."""
 
     def __init__(
         self,
@@ -64,9 +68,20 @@ class Report:
 
     @property
     def frame(self) -> pl.DataFrame:
+        """The findings frame (``engine.FINDINGS_SCHEMA``), ids and all."""
+        from reconcile.engine import ID_SOURCE, with_ids
+
         if self._frame is None:
             self._frame = _frame_of(self.findings)
+        elif ID_SOURCE in self._frame.columns:
+            self._frame = with_ids(self._frame)
         return self._frame
+
+    @property
+    def rows(self) -> pl.DataFrame:
+        """The findings frame, its ids perhaps not computed yet (``engine.ID_SOURCE`` in their
+        place): for what prints or counts no id."""
+        return self.frame if self._frame is None else self._frame
 
     def hide(self, ids: set[str]) -> None:
         """Leave out the findings whose ids a baseline lists."""
@@ -77,12 +92,12 @@ class Report:
 
     def summary(self) -> dict[str, int]:
         counts = {"error": 0, "warning": 0, "info": 0}
-        for severity, n in self.frame.get_column("severity").value_counts().iter_rows():
+        for severity, n in self.rows.get_column("severity").value_counts().iter_rows():
             counts[severity] = n
         return counts
 
     def worst(self) -> Severity | None:
-        present = set(self.frame.get_column("severity").unique().to_list())
+        present = set(self.rows.get_column("severity").unique().to_list())
         return max((Severity.parse(s) for s in present), default=None)
 
 
@@ -308,7 +323,7 @@ def _text_line(colour: bool) -> pl.Expr:
 
 
 def write_text(report: Report, out: BinaryIO, *, colour: bool = False) -> None:
-    _write_rows(out, report.frame, _text_line(colour), "\n")
+    _write_rows(out, report.rows, _text_line(colour), "\n")
     lines = [f"{e.document}: cannot read: {e.message}" for e in report.errors]
     s = report.summary()
     tail = (
@@ -352,7 +367,7 @@ def write_markdown(report: Report, out: BinaryIO) -> None:
         f"{s['warning']} warning(s), {s['info']} info.",
         "",
     ]
-    by_doc = _md_rows(report.frame)
+    by_doc = _md_rows(report.rows)
     for d in report.documents:
         info = d.info
         title = " ".join(str(x) for x in (info.department, info.year, info.kind) if x)
