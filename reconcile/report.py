@@ -196,18 +196,27 @@ def _write_rows(
     out: BinaryIO, frame: pl.DataFrame, row: pl.Expr, terminator: str, last: str | None = None
 ) -> None:
     """Write ``row`` over ``frame`` to ``out``, each row followed by ``terminator`` (the last
-    one by ``last``, if given)."""
-    for start in range(0, frame.height, SLICE):
-        buffer = io.BytesIO()
-        frame.slice(start, SLICE).select(row.alias("row")).write_csv(
-            buffer, include_header=False, quote_style="never", line_terminator=terminator
-        )
-        view = buffer.getbuffer()
-        if last is not None and start + SLICE >= frame.height:
-            out.write(view[: len(view) - len(terminator.encode())])
-            out.write(last.encode())
-        else:
-            out.write(view)
+    one by ``last``, if given).
+
+    A slice's rows are one string expression, which Polars runs on one thread: the slices are
+    rendered as many at a time as Polars has threads (160,088 findings as text: 0.12 -> 0.06 s on
+    2 cores), then written in order."""
+    starts = range(0, frame.height, SLICE)
+    at_once = max(1, pl.thread_pool_size())
+    for first in range(0, len(starts), at_once):
+        batch = starts[first : first + at_once]
+        queries = [frame.slice(start, SLICE).lazy().select(row.alias("row")) for start in batch]
+        for start, rows in zip(batch, pl.collect_all(queries, engine="in-memory"), strict=True):
+            buffer = io.BytesIO()
+            rows.write_csv(
+                buffer, include_header=False, quote_style="never", line_terminator=terminator
+            )
+            view = buffer.getbuffer()
+            if last is not None and start + SLICE >= frame.height:
+                out.write(view[: len(view) - len(terminator.encode())])
+                out.write(last.encode())
+            else:
+                out.write(view)
 
 
 def _fields(

@@ -206,7 +206,8 @@ def test_markdown_has_a_table_for_each_document_with_findings(rows):
 
 @pytest.mark.parametrize("fmt", ["text", "json", "toml", "csv", "markdown"])
 @pytest.mark.parametrize("count", [0, 1, 6, 7, 12])
-def test_rendering_a_slice_at_a_time_changes_nothing(monkeypatch, fmt, count):
+@pytest.mark.parametrize("threads", [1, 3])
+def test_rendering_a_slice_at_a_time_changes_nothing(monkeypatch, fmt, count, threads):
     rows = [
         {k: None for k in FINDINGS_SCHEMA}
         | {
@@ -224,6 +225,9 @@ def test_rendering_a_slice_at_a_time_changes_nothing(monkeypatch, fmt, count):
     ]
     whole = render(make_report(rows), fmt)
     monkeypatch.setattr(report_module, "SLICE", 3)  # 6 and 12 end on a slice's end, 7 just after
+    # slices are rendered as many at a time as Polars has threads: 12 rows make 4 slices, which
+    # 3 threads take as 3 and 1
+    monkeypatch.setattr(report_module.pl, "thread_pool_size", lambda: threads)
     out = io.BytesIO()
     write(make_report(rows), fmt, out)
     assert out.getvalue() == whole
