@@ -169,7 +169,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
         "ignore": args.ignore
         if getattr(args, "ignore", None) is not None
         else settings.get("ignore"),
-        "fail-on": args.fail_on or settings.get("fail-on") or "error",
+        "fail-on": getattr(args, "fail_on", None) or settings.get("fail-on") or "error",
         "lang": args.lang or settings.get("lang") or default_lang(),
         "jobs": args.jobs if getattr(args, "jobs", None) is not None else settings.get("jobs"),
     }
@@ -404,10 +404,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
+    """The app, with ``lang`` and ``jobs`` from reconcile.toml as ``check`` takes them (``--lang``
+    wins). Settings that cannot be read or are wrong are not fatal here: the app opens without
+    them (and says why when the file cannot be read: ``tui.workspace.load_workspace``)."""
     from reconcile.config import default_lang
+
+    try:
+        settings = _settings(args)
+    except UsageError:
+        settings = {"lang": args.lang or default_lang(), "jobs": None}
     from tui.app import run  # the only place the engine's command line reaches the UI
 
-    return int(run(args.paths, lang=args.lang or default_lang()) or 0)
+    return int(run(args.paths, lang=settings["lang"], jobs=settings["jobs"]) or 0)
 
 
 COMMANDS = {

@@ -71,12 +71,15 @@ class ReconcileApp(App[int]):
         binding("y", "goto('years')", "key.years", show=False),
     ]
 
-    def __init__(self, paths: Sequence[str] = (), lang: str = "en") -> None:
+    def __init__(
+        self, paths: Sequence[str] = (), lang: str = "en", jobs: int | None = None
+    ) -> None:
         super().__init__()
         self.lang = lang if lang in ("en", "zh") else "en"
         self.paths = list(paths) or loader.default_paths()
         self._progress = loader.Progress()
-        self._loading = loader.start(self.paths, self.lang, self._progress)  # starts right away
+        # starts right away; ``jobs``: the readers of a batch (default: one per core)
+        self._loading = loader.start(self.paths, self.lang, self._progress, jobs)
         self.workspace: Workspace | None = None
         self.current: DocEntry | None = None
         self.findings_filter: str | None = None  # set for the findings view to pick up
@@ -247,8 +250,8 @@ class ReconcileApp(App[int]):
                 yield command
 
 
-def run(paths: Sequence[str], lang: str = "en") -> int:
+def run(paths: Sequence[str], lang: str = "en", jobs: int | None = None) -> int:
     """Open the interactive app on ``paths`` (the bundled samples when empty); the exit status."""
-    app = ReconcileApp(list(paths), lang=lang)
+    app = ReconcileApp(list(paths), lang=lang, jobs=jobs)
     result = app.run()
     return int(result or 0)

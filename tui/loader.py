@@ -46,10 +46,13 @@ class Progress:
         self.done, self.total = done, total
 
 
-def start(paths: Sequence[str], lang: str, progress: Progress | None = None) -> Future[Workspace]:
-    """Read and check ``paths`` in a daemon thread; the Future holds the Workspace (or the error)."""
+def start(
+    paths: Sequence[str], lang: str, progress: Progress | None = None, jobs: int | None = None
+) -> Future[Workspace]:
+    """Read and check ``paths`` in a daemon thread; the Future holds the Workspace (or the error).
+    ``jobs``: readers for a batch (``jobs`` of reconcile.toml; default: one per core)."""
     future: Future[Workspace] = Future()
-    readers = _batch_readers(paths)
+    readers = _batch_readers(paths, jobs)
 
     def work() -> None:
         if not future.set_running_or_notify_cancel():
@@ -57,7 +60,9 @@ def start(paths: Sequence[str], lang: str, progress: Progress | None = None) -> 
         try:
             from tui.workspace import load_workspace
 
-            workspace = load_workspace(list(paths), lang=lang, progress=progress, readers=readers)
+            workspace = load_workspace(
+                list(paths), lang=lang, progress=progress, readers=readers, jobs=jobs
+            )
             future.set_result(workspace)
         except BaseException as exc:  # handed to the app, which shows it
             future.set_exception(exc)
@@ -69,13 +74,14 @@ def start(paths: Sequence[str], lang: str, progress: Progress | None = None) -> 
     return future
 
 
-def _batch_readers(paths: Sequence[str]) -> ProcessPoolExecutor | None:
-    """Reader processes for a batch (``reconcile.readers``), started now: once the app runs, its
-    streams have no file descriptors to hand down, and starting processes fails."""
+def _batch_readers(paths: Sequence[str], jobs: int | None = None) -> ProcessPoolExecutor | None:
+    """The ``jobs - 1`` reader processes of a batch (``reconcile.readers``; ``jobs`` by default
+    one per core), started now: once the app runs, its streams have no file descriptors to hand
+    down, and starting processes fails."""
     from reconcile import readers
 
     files, _ = readers.discover(paths)
-    jobs = readers.default_jobs()
+    jobs = jobs or readers.default_jobs()
     if jobs < 2 or not readers.is_batch(files):
         return None
     try:

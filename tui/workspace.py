@@ -200,9 +200,11 @@ def load_workspace(
     lang: str = "en",
     progress: Callable[[int, int], None] | None = None,
     readers: ProcessPoolExecutor | None = None,
+    jobs: int | None = None,
 ) -> Workspace:
     """Find, read and check ``paths`` as ``reconcile check`` does (settings from reconcile.toml);
-    ``readers``: reader processes started already for a batch (see ``tui.loader``)."""
+    ``readers``: the ``jobs - 1`` reader processes started already for a batch (see
+    ``tui.loader``; ``jobs`` by default one per core)."""
     notices: list[str] = []
     try:
         from reconcile.config import load_settings
@@ -222,7 +224,7 @@ def load_workspace(
             ignore=ignore,
             lang=lang,
             # the app's reader processes, or none: the app cannot start processes once it runs
-            jobs=default_jobs() if readers is not None else 1,
+            jobs=(jobs or default_jobs()) if readers is not None else 1,
             progress=progress,
             discovered=(files, errors),
             readers=readers,

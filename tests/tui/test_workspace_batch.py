@@ -96,7 +96,9 @@ def test_the_app_opens_a_batch_with_reader_processes_started_before_it_runs(
     started = []
     real = loader._batch_readers
     monkeypatch.setattr(
-        loader, "_batch_readers", lambda paths: started.append(real(paths)) or started[-1]
+        loader,
+        "_batch_readers",
+        lambda paths, jobs=None: started.append(real(paths, jobs)) or started[-1],
     )
 
     async def body() -> None:
@@ -132,3 +134,56 @@ def test_without_reader_processes_the_app_reads_the_batch_itself(folder, monkeyp
     loaded = loader.start([str(folder)], "en").result(timeout=120)
     assert len(loaded.entries) == PARALLEL_FROM + 2
     assert loaded.report.frame.filter(rule="BUD003").height == 1
+
+
+@pytest.mark.parametrize(
+    ("config", "argv", "expected"),
+    [
+        ('jobs = 1\nlang = "zh"\n', [], ("zh", 1)),
+        ('jobs = 3\nlang = "zh"\n', ["--lang", "en"], ("en", 3)),  # the option wins
+        ("", [], ("en", None)),
+        ("jobs = 0\n", [], ("en", None)),  # a wrong setting: the app opens without settings
+        ("jobs = [\n", [], ("en", None)),  # a file that is not TOML: the same
+    ],
+)
+def test_the_app_takes_lang_and_jobs_from_the_settings_as_check_does(
+    tmp_path, monkeypatch, config, argv, expected
+):
+    import tui.app
+    from reconcile.cli import main
+
+    (tmp_path / "reconcile.toml").write_text(config, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    opened = []
+    monkeypatch.setattr(
+        tui.app, "run", lambda paths, lang, jobs: opened.append((paths, lang, jobs)) or 0
+    )
+    assert main(["tui", "somewhere", *argv]) == 0
+    assert opened == [(["somewhere"], *expected)]
+
+
+@pytest.mark.parametrize(("jobs", "workers"), [(1, None), (2, 1), (3, 2)])
+def test_the_app_starts_jobs_minus_one_reader_processes_for_a_batch(folder, jobs, workers):
+    import tui.loader as loader
+
+    pool = loader._batch_readers([str(folder)], jobs)
+    try:
+        assert (pool and pool._max_workers) == workers
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def test_the_app_with_one_job_reads_a_batch_in_its_own_process(folder, monkeypatch):
+    import reconcile.readers
+    import tui.loader as loader
+
+    def refused(workers: int) -> None:
+        raise AssertionError("no reader process for jobs = 1")
+
+    monkeypatch.setattr(reconcile.readers, "start", refused)
+    loaded = loader.start([str(folder)], "en", jobs=1).result(timeout=120)
+    assert len(loaded.entries) == PARALLEL_FROM + 2
