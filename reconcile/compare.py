@@ -48,6 +48,7 @@ Status
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -408,33 +409,44 @@ def _n(name: str) -> pl.Expr:
     return pl.col(_N + name)
 
 
+@functools.cache  # an expression is immutable: built once, its literal conversion too
 def _int(value: int) -> pl.Expr:
     return pl.lit(value, dtype=pl.Int128())
 
 
-def _percent(delta: pl.Expr, old: pl.Expr) -> pl.Expr:
-    """delta ÷ old × 100 as a string, rounded half-to-even to 2 decimals, in exact integer
-    arithmetic on the scale-8 units of the two MONEY values; null when old is 0 or either is
-    null."""
+def _percent_stages(delta: str, old: str, out: str) -> list[dict[str, pl.Expr]]:
+    """The column ``out``: ``delta`` ÷ ``old`` × 100 as a string, rounded half-to-even to 2
+    decimals, in exact integer arithmetic on the scale-8 units of the two MONEY columns; null
+    when old is 0 or either is null. Computed in stages (``with_columns`` one after the other,
+    helper columns named ``out`` + a suffix): as one expression, each intermediate value was
+    repeated wherever it is used, and Polars took 2 ms to plan it for a few rows."""
     scale = _int(10**8)
-    d = (delta.cast(MONEY) * scale).cast(pl.Int128())
-    o = (old.cast(MONEY) * scale).cast(pl.Int128())
-    dividend = d.abs() * _int(10_000)
+    d, o = pl.col(out + "_d"), pl.col(out + "_o")
+    dividend, quotient, rest = pl.col(out + "_n"), pl.col(out + "_q"), pl.col(out + "_r")
+    hundredths = pl.col(out + "_h")
     divisor = o.abs()
-    quotient = dividend // divisor
-    twice_rest = (dividend - quotient * divisor) * _int(2)
-    up = (twice_rest > divisor) | ((twice_rest == divisor) & (quotient % 2 == 1))
-    hundredths = quotient + up.cast(pl.Int128())
-    sign = pl.when(((d < 0) != (o < 0)) & (hundredths != 0)).then(pl.lit("-")).otherwise(pl.lit(""))
+    up = (rest > divisor) | ((rest == divisor) & (quotient % _int(2) == _int(1)))
+    zero, hundred = _int(0), _int(100)
+    sign = pl.when(((d < zero) != (o < zero)) & (hundredths != zero))
     text = pl.concat_str(
         [
-            sign,
-            (hundredths // 100).cast(pl.String),
+            sign.then(pl.lit("-")).otherwise(pl.lit("")),
+            (hundredths // hundred).cast(pl.String),
             pl.lit("."),
-            (hundredths % 100).cast(pl.String).str.zfill(2),
+            (hundredths % hundred).cast(pl.String).str.zfill(2),
         ]
     )
-    return pl.when((o != 0) & d.is_not_null()).then(text)
+    return [
+        {
+            out + "_d": (pl.col(delta).cast(MONEY) * scale).cast(pl.Int128()),
+            out + "_o": (pl.col(old).cast(MONEY) * scale).cast(pl.Int128()),
+        },
+        {out + "_n": d.abs() * _int(10_000)},
+        {out + "_q": dividend // divisor},
+        {out + "_r": (dividend - quotient * divisor) * _int(2)},
+        {out + "_h": quotient + up.cast(pl.Int128())},
+        {out: pl.when((o != zero) & d.is_not_null()).then(text)},
+    ]
 
 
 def _text(expr: pl.Expr) -> pl.Expr:
@@ -450,7 +462,10 @@ class _Compared:
     old: pl.Expr  # shown old value (str)
     new: pl.Expr
     delta: pl.Expr
-    delta_pct: pl.Expr
+    # the percentage change's numerator and base (MONEY): computed as columns first, for
+    # ``_percent`` refers to each several times and would repeat their whole expressions
+    change: pl.Expr
+    base: pl.Expr
     changed: pl.Expr  # bool, never null
     present: pl.Expr  # bool: written on either side
     old_line: pl.Expr
@@ -479,7 +494,8 @@ def _compare_numbers(f: _Field, tolerance: Decimal) -> _Compared:
         old=fmt(old, min_decimals=digits),
         new=fmt(new, min_decimals=digits),
         delta=pl.when(both).then(fmt(delta, min_decimals=digits)),
-        delta_pct=_percent(delta, old),
+        change=delta,
+        base=old,
         changed=pl.when(both)
         .then(delta.abs() > lit(tolerance))
         .otherwise(old.is_null() != new.is_null()),
@@ -511,7 +527,8 @@ def _compare_texts(f: _Field) -> _Compared:
         old=old_text,
         new=new_text,
         delta=fmt(delta, min_decimals=0),
-        delta_pct=_percent(delta, base),
+        change=delta,
+        base=base,
         changed=changed.fill_null(True),
         present=old_text.is_not_null() | new_text.is_not_null(),
         old_line=_o("_line"),
@@ -522,8 +539,13 @@ def _compare_texts(f: _Field) -> _Compared:
 def _align(
     rank: int, part: _Part, frame: pl.LazyFrame, tolerance: Decimal
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """Rows and item statuses of one part: a full join of its old and new frames, then one select
-    per field (a loop over columns, not rows)."""
+    """Rows and item statuses of one part: a full join of its old and new frames, every field's
+    columns computed over it at once, then one select per field (a loop over columns, not rows).
+
+    The join is collected as it is computed (a part is a few dozen rows) in two stages: the
+    comparisons, then what they show. As one plan, each field's select repeated the join and the
+    expressions of every field (``_percent`` refers to its inputs several times), 380 KB of plan:
+    the procurement lines' 13 fields took 64 ms, a pair of documents 0.25 s."""
     on = ["key", *part.join]
     frame = frame.with_columns(_order=pl.int_range(pl.len()).over("doc"))
     payload = [c for c in frame.collect_schema().names() if c not in ("doc", *on)]
@@ -556,9 +578,26 @@ def _align(
         .otherwise(pl.lit("unchanged")),
         _any=pl.any_horizontal(present),
         _label=pl.coalesce(_n("_label"), _o("_label")),
+        **{f"_change{i}": c.change.cast(MONEY) for i, c in enumerate(compared)},
+        **{f"_base{i}": c.base.cast(MONEY) for i, c in enumerate(compared)},
     )
+    computed = joined.collect(engine="in-memory").with_columns(
+        columns
+        for i, c in enumerate(compared)
+        for columns in (
+            c.old.cast(pl.String).alias(f"_old{i}"),
+            c.new.cast(pl.String).alias(f"_new{i}"),
+            c.delta.cast(pl.String).alias(f"_delta{i}"),
+            c.old_line.cast(pl.Int64).alias(f"_old_line{i}"),
+            c.new_line.cast(pl.Int64).alias(f"_new_line{i}"),
+        )
+    )
+    stages = [_percent_stages(f"_change{i}", f"_base{i}", f"_pct{i}") for i in range(len(compared))]
+    for stage in zip(*stages, strict=True):  # each stage of every field's percentage at once
+        computed = computed.with_columns(**{k: v for c in stage for k, v in c.items()})
+    joined = computed.lazy()
     parts = []
-    for i, (f, c) in enumerate(zip(part.fields, compared, strict=True)):
+    for i, f in enumerate(part.fields):
         label = (
             pl.concat_str([pl.col("_label"), pl.lit(" "), pl.lit(f.label)])
             if part.field_in_label
@@ -578,14 +617,14 @@ def _align(
                 pl.col("key"),
                 pl.lit(f.name).alias("field"),
                 label.alias("label"),
-                c.old.cast(pl.String).alias("old"),
-                c.new.cast(pl.String).alias("new"),
-                c.delta.cast(pl.String).alias("delta"),
-                c.delta_pct.cast(pl.String).alias("delta_pct"),
+                pl.col(f"_old{i}").alias("old"),
+                pl.col(f"_new{i}").alias("new"),
+                pl.col(f"_delta{i}").alias("delta"),
+                pl.col(f"_pct{i}").alias("delta_pct"),
                 _n("_stated").cast(pl.String).alias("stated_delta"),
                 status.alias("status"),
-                c.old_line.cast(pl.Int64).alias("old_line"),
-                c.new_line.cast(pl.Int64).alias("new_line"),
+                pl.col(f"_old_line{i}").alias("old_line"),
+                pl.col(f"_new_line{i}").alias("new_line"),
                 pl.lit(rank).alias("_rank"),
                 _n("_order").alias("_new_order"),
                 _o("_order").alias("_old_order"),
