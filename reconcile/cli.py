@@ -159,7 +159,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    from reconcile.config import default_lang, load_settings
+    from reconcile.config import default_lang, jobs_problem, lang_problem, load_settings
 
     settings = load_settings(getattr(args, "config", None))
     merged = {
@@ -175,10 +175,9 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     }
     if merged["fail-on"] not in FAIL_ON:
         raise UsageError(f"fail-on must be one of {', '.join(FAIL_ON)}")
-    if merged["lang"] not in ("en", "zh"):
-        raise UsageError("lang must be en or zh")
-    if merged["jobs"] is not None and (not isinstance(merged["jobs"], int) or merged["jobs"] < 1):
-        raise UsageError("jobs must be a whole number of at least 1")
+    problem = lang_problem(merged["lang"]) or jobs_problem(merged["jobs"])
+    if problem:
+        raise UsageError(problem)
     _known_codes(merged["select"], "select")
     _known_codes(merged["ignore"], "ignore")
     return merged
@@ -405,17 +404,25 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     """The app, with ``lang`` and ``jobs`` from reconcile.toml as ``check`` takes them (``--lang``
-    wins). Settings that cannot be read or are wrong are not fatal here: the app opens without
-    them (and says why when the file cannot be read: ``tui.workspace.load_workspace``)."""
-    from reconcile.config import default_lang
+    wins). A settings file that cannot be read, or a wrong value, is not fatal here: the app opens
+    without it and says why (``tui.workspace.load_workspace`` reads the file too)."""
+    from reconcile.config import default_lang, jobs_problem, lang_problem, load_settings
 
     try:
-        settings = _settings(args)
+        settings = load_settings(None)
     except UsageError:
-        settings = {"lang": args.lang or default_lang(), "jobs": None}
+        settings = {}
+    lang, jobs = settings.get("lang"), settings.get("jobs")
     from tui.app import run  # the only place the engine's command line reaches the UI
 
-    return int(run(args.paths, lang=settings["lang"], jobs=settings["jobs"]) or 0)
+    return int(
+        run(
+            args.paths,
+            lang=args.lang or (None if lang_problem(lang) else lang) or default_lang(),
+            jobs=None if jobs_problem(jobs) else jobs,
+        )
+        or 0
+    )
 
 
 COMMANDS = {

@@ -11,6 +11,23 @@ from typing import Any
 from reconcile.errors import UsageError
 
 KEYS = {"select", "ignore", "fail-on", "lang", "jobs"}
+LANGS = ("en", "zh")
+
+
+def lang_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be the ``lang`` setting (None when it can, or is not given)."""
+    return None if value is None or value in LANGS else "lang must be en or zh"
+
+
+def jobs_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be the ``jobs`` setting (None when it can, or is not given): a
+    whole number of at least 1 (``true`` is not one, though Python counts it as 1)."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    return (
+        None
+        if value is None or (whole and value >= 1)
+        else "jobs must be a whole number of at least 1"
+    )
 
 
 def _normalise(data: dict[str, Any], origin: str) -> dict[str, Any]:

@@ -172,6 +172,13 @@ def test_a_bad_settings_file_is_a_usage_error(capsys, tmp_path, monkeypatch):
     (tmp_path / "reconcile.toml").write_text("colour = true\n", encoding="utf-8")
     code, _, err = run(capsys, "check", str(SAMPLE))
     assert code == 2 and "unknown setting 'colour'" in err
+    for jobs in ("0", "true", '"2"'):  # true is not a number of jobs, though Python says 1
+        (tmp_path / "reconcile.toml").write_text(f"jobs = {jobs}\n", encoding="utf-8")
+        code, _, err = run(capsys, "check", str(SAMPLE))
+        assert code == 2 and "jobs must be a whole number of at least 1" in err
+    (tmp_path / "reconcile.toml").write_text('lang = "fr"\n', encoding="utf-8")
+    code, _, err = run(capsys, "check", str(SAMPLE))
+    assert code == 2 and "lang must be en or zh" in err
 
 
 def test_chinese_messages(capsys, monkeypatch):

@@ -205,14 +205,17 @@ def load_workspace(
     """Find, read and check ``paths`` as ``reconcile check`` does (settings from reconcile.toml);
     ``readers``: the ``jobs - 1`` reader processes started already for a batch (see
     ``tui.loader``; ``jobs`` by default one per core)."""
+    from reconcile.config import find_config, jobs_problem, lang_problem, load_settings
+
     notices: list[str] = []
     try:
-        from reconcile.config import load_settings
-
         settings = load_settings(None)
     except UsageError as exc:
         notices.append(str(exc))
         settings = {}
+    for problem in (lang_problem(settings.get("lang")), jobs_problem(settings.get("jobs"))):
+        if problem:  # the command left the value out (cli.cmd_tui): say so
+            notices.append(f"{find_config()}: {problem}; ignored")
     select = parse_codes(settings.get("select"))
     ignore = parse_codes(settings.get("ignore"))
     files, errors = discover(paths)

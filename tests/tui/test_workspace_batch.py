@@ -142,8 +142,12 @@ def test_without_reader_processes_the_app_reads_the_batch_itself(folder, monkeyp
         ('jobs = 1\nlang = "zh"\n', [], ("zh", 1)),
         ('jobs = 3\nlang = "zh"\n', ["--lang", "en"], ("en", 3)),  # the option wins
         ("", [], ("en", None)),
-        ("jobs = 0\n", [], ("en", None)),  # a wrong setting: the app opens without settings
-        ("jobs = [\n", [], ("en", None)),  # a file that is not TOML: the same
+        # a wrong value is left out, and only that one
+        ('lang = "zh"\njobs = 0\n', [], ("zh", None)),
+        ('lang = "zh"\njobs = true\n', [], ("zh", None)),
+        ('lang = "fr"\njobs = 2\n', [], ("en", 2)),
+        ('lang = "zh"\nfail-on = "bogus"\n', [], ("zh", None)),  # not the app's setting
+        ('lang = "zh"\njobs = [\n', [], ("en", None)),  # a file that is not TOML: none of it
     ],
 )
 def test_the_app_takes_lang_and_jobs_from_the_settings_as_check_does(
@@ -187,3 +191,19 @@ def test_the_app_with_one_job_reads_a_batch_in_its_own_process(folder, monkeypat
     monkeypatch.setattr(reconcile.readers, "start", refused)
     loaded = loader.start([str(folder)], "en", jobs=1).result(timeout=120)
     assert len(loaded.entries) == PARALLEL_FROM + 2
+
+
+@pytest.mark.parametrize(
+    ("config", "notice"),
+    [
+        ("jobs = 0\n", "jobs must be a whole number of at least 1; ignored"),
+        ('lang = "fr"\n', "lang must be en or zh; ignored"),
+        ("jobs = [\n", "cannot read config"),
+    ],
+)
+def test_the_app_says_which_setting_it_left_out(tmp_path, monkeypatch, config, notice):
+    (tmp_path / "reconcile.toml").write_text(config, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    loaded = load_workspace([str(SAMPLES[0])])
+    assert len(loaded.notices) == 1 and notice in loaded.notices[0]
+    assert "reconcile.toml" in loaded.notices[0]
