@@ -462,8 +462,8 @@ class _Compared:
     old: pl.Expr  # shown old value (str)
     new: pl.Expr
     delta: pl.Expr
-    # the percentage change's numerator and base (MONEY): computed as columns first, for
-    # ``_percent`` refers to each several times and would repeat their whole expressions
+    # the percentage change's numerator and base (MONEY): computed as columns first, and the
+    # percentage from them in stages (``_percent_stages``), which refer to each several times
     change: pl.Expr
     base: pl.Expr
     changed: pl.Expr  # bool, never null
@@ -544,7 +544,7 @@ def _align(
 
     The join is collected as it is computed (a part is a few dozen rows) in two stages: the
     comparisons, then what they show. As one plan, each field's select repeated the join and the
-    expressions of every field (``_percent`` refers to its inputs several times), 380 KB of plan:
+    expressions of every field (the percentage refers to its inputs several times), 380 KB of plan:
     the procurement lines' 13 fields took 64 ms, a pair of documents 0.25 s."""
     on = ["key", *part.join]
     frame = frame.with_columns(_order=pl.int_range(pl.len()).over("doc"))
