@@ -129,59 +129,62 @@ def _documents_frame(infos: Sequence[DocumentInfo]) -> pl.DataFrame:
 
 
 # The column a findings frame holds in place of ``id`` until the ids are computed (see
-# ``check_frame``'s ``ids``): what each id is the digest of.
-ID_SOURCE = "id_source"
+# ``check_frame``'s ``ids``): the finding's repeat number (UInt32; 0 for the first finding of its
+# meaning in its document). The meaning itself is in the frame's own columns.
+ID_REPEAT = "id_repeat"
 
 
-def _id_sources(frame: pl.DataFrame) -> pl.Series:
-    """What each finding's id is the digest of: (rule, department, year, section, key) joined,
-    with ``#n`` appended to the key for the n-th repeat of the same meaning in one document, the
-    repeats numbered in the order of ``frame``."""
-    raw = frame.select(
-        pl.concat_str(
-            [
-                pl.col("rule"),
-                pl.col("department").fill_null(""),
-                pl.col("year").cast(pl.String).fill_null(""),
-                pl.col("section"),
-                pl.col("key"),
-            ],
-            separator="\x1f",
-        )
-    ).to_series()
+def _meaning() -> pl.Expr:
+    """What a finding's id is the digest of, but for a repeat's ``#n``: rule, department, year,
+    section and key joined by U+001F."""
+    return pl.concat_str(
+        [
+            pl.col("rule"),
+            pl.col("department").fill_null(""),
+            pl.col("year").cast(pl.String).fill_null(""),
+            pl.col("section"),
+            pl.col("key"),
+        ],
+        separator="\x1f",
+    )
+
+
+def _repeats(frame: pl.DataFrame) -> pl.Series:
+    """Each finding's repeat number (``ID_REPEAT``): n for the n-th repeat of the same meaning in
+    one document, in the order of ``frame``, else 0."""
+    meaning = frame.select(_meaning()).to_series()
+    repeats = pl.zeros(frame.height, dtype=pl.UInt32, eager=True).alias(ID_REPEAT)
     # Repeats are rare: one hash pass finds them, and only those rows are numbered (a window over
     # every finding costs ten times as much).
     rows = (
-        pl.DataFrame({"doc": frame.get_column("doc"), "raw": raw})
+        pl.DataFrame({"doc": frame.get_column("doc"), "raw": meaning})
         .select(pl.struct("doc", "raw").is_duplicated())
         .to_series()
         .arg_true()
     )
     if rows.len():
         numbered = pl.DataFrame(
-            {"doc": frame.get_column("doc").gather(rows), "raw": raw.gather(rows)}
-        ).select(
-            pl.when(pl.int_range(pl.len()).over("doc", "raw") > 0)
-            .then(
-                pl.concat_str(
-                    [pl.col("raw"), pl.lit("#"), pl.int_range(pl.len()).over("doc", "raw")]
-                )
-            )
-            .otherwise(pl.col("raw"))
-        )
-        raw = raw.scatter(rows, numbered.to_series())
-    return raw.alias(ID_SOURCE)
+            {"doc": frame.get_column("doc").gather(rows), "raw": meaning.gather(rows)}
+        ).select(pl.int_range(pl.len(), dtype=pl.UInt32).over("doc", "raw"))
+        repeats = repeats.scatter(rows, numbered.to_series())
+    return repeats
 
 
 def with_ids(frame: pl.DataFrame) -> pl.DataFrame:
-    """A frame from ``check_frame(..., ids=False)`` with its ids computed: the ``id_source``
+    """A frame from ``check_frame(..., ids=False)`` with its ids computed: the ``id_repeat``
     column replaced, in place, by the fingerprint ids (FINDINGS_SCHEMA)."""
+    repeat = pl.col(ID_REPEAT)
+    raw = frame.select(
+        pl.when(repeat > 0)
+        .then(pl.concat_str(_meaning(), pl.lit("#"), repeat.cast(pl.String)))
+        .otherwise(_meaning())
+        .cast(pl.Binary)
+    ).to_series()
     # One sha1 per finding over the UTF-8 bytes (Polars hands them over without decoding); most
-    # sources are distinct, so hashing each beats finding the distinct ones first.
-    raw = frame.get_column(ID_SOURCE).cast(pl.Binary).to_list()
-    digests = pl.Series(ID_SOURCE, [sha1(data).digest() for data in raw], dtype=pl.Binary)
+    # meanings are distinct, so hashing each beats finding the distinct ones first.
+    digests = pl.Series(ID_REPEAT, [sha1(data).digest() for data in raw.to_list()], pl.Binary)
     ids = digests.bin.encode("hex").str.head(16)
-    return frame.with_columns(ids).rename({ID_SOURCE: "id"})
+    return frame.with_columns(ids).rename({ID_REPEAT: "id"})
 
 
 OPTIMISE_FROM = 64  # documents; see _optimisations
@@ -210,7 +213,7 @@ def check_frame(
 
     ``frames`` may carry frames already built (by reader processes, see batch.py); the rest are
     built from ``documents`` on demand. With ``ids=False`` the frame holds, in place of ``id``,
-    what each id is the digest of (``ID_SOURCE``), and ``with_ids`` computes them when they are
+    each finding's repeat number (``ID_REPEAT``), and ``with_ids`` computes the ids when they are
     wanted: the text report prints none, and one sha1 per finding is a tenth of a second per
     100,000 findings (a ``Report`` computes them on first use).
     """
@@ -251,14 +254,14 @@ def check_frame(
     info = _documents_frame([d.info for d in documents]).drop("doc")
     found = found.with_columns(info.select(pl.all().gather(found.get_column("doc"))).get_columns())
     # the repeats are numbered in this order, the rules' own, before the sort
-    found = found.with_columns(_id_sources(found))
+    found = found.with_columns(_repeats(found))
     found = found.sort(
         pl.col("doc"),
         pl.col("lines").list.first().fill_null(0),
         pl.col("rule"),
         pl.col("key"),
         maintain_order=True,
-    ).select(ID_SOURCE, *(name for name in FINDINGS_SCHEMA if name != "id"))  # id's place
+    ).select(ID_REPEAT, *(name for name in FINDINGS_SCHEMA if name != "id"))  # id's place
     return with_ids(found) if ids else found
 
 

@@ -69,17 +69,17 @@ class Report:
     @property
     def frame(self) -> pl.DataFrame:
         """The findings frame (``engine.FINDINGS_SCHEMA``), ids and all."""
-        from reconcile.engine import ID_SOURCE, with_ids
+        from reconcile.engine import ID_REPEAT, with_ids
 
         if self._frame is None:
             self._frame = _frame_of(self.findings)
-        elif ID_SOURCE in self._frame.columns:
+        elif ID_REPEAT in self._frame.columns:
             self._frame = with_ids(self._frame)
         return self._frame
 
     @property
     def rows(self) -> pl.DataFrame:
-        """The findings frame, its ids perhaps not computed yet (``engine.ID_SOURCE`` in their
+        """The findings frame, its ids perhaps not computed yet (``engine.ID_REPEAT`` in their
         place): for what prints or counts no id."""
         return self.frame if self._frame is None else self._frame
 

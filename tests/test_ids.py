@@ -16,7 +16,7 @@ import pytest
 
 from reconcile import engine, report
 from reconcile.batch import run_check
-from reconcile.engine import ID_SOURCE
+from reconcile.engine import ID_REPEAT
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -38,7 +38,7 @@ def checked() -> report.Report:
 
 def test_a_check_leaves_the_ids_to_be_computed_on_first_use(checked):
     fresh = run_check([str(SAMPLES)])
-    assert ID_SOURCE in fresh.rows.columns and "id" not in fresh.rows.columns
+    assert ID_REPEAT in fresh.rows.columns and "id" not in fresh.rows.columns
     frame = fresh.frame
     assert frame.columns == list(engine.FINDINGS_SCHEMA)
     assert fresh.rows is frame  # computed once, kept
@@ -75,7 +75,7 @@ def test_the_text_and_markdown_reports_compute_no_id(monkeypatch):
     text, markdown = io.BytesIO(), io.BytesIO()
     report.write(fresh, "text", text)
     report.write(fresh, "markdown", markdown)
-    assert ID_SOURCE in fresh.rows.columns
+    assert ID_REPEAT in fresh.rows.columns
     monkeypatch.undo()
     assert "id" in fresh.frame.columns
     # the same bytes from the report once its ids are computed
@@ -97,7 +97,7 @@ def test_the_reports_that_print_ids_print_the_computed_ones(fmt, checked):
     else:
         text = data.decode()
         assert all(i in text for i in ids)
-        assert ID_SOURCE not in text
+        assert ID_REPEAT not in text
 
 
 def test_a_baseline_hides_by_the_computed_ids(checked):
