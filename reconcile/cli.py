@@ -159,7 +159,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    from reconcile.config import default_lang, jobs_problem, lang_problem, load_settings
+    from reconcile.config import (
+        codes_problem,
+        default_lang,
+        jobs_problem,
+        lang_problem,
+        load_settings,
+    )
 
     settings = load_settings(getattr(args, "config", None))
     merged = {
@@ -175,29 +181,15 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     }
     if merged["fail-on"] not in FAIL_ON:
         raise UsageError(f"fail-on must be one of {', '.join(FAIL_ON)}")
-    problem = lang_problem(merged["lang"]) or jobs_problem(merged["jobs"])
+    problem = (
+        lang_problem(merged["lang"])
+        or jobs_problem(merged["jobs"])
+        or codes_problem(merged["select"], "select")
+        or codes_problem(merged["ignore"], "ignore")
+    )
     if problem:
         raise UsageError(problem)
-    _known_codes(merged["select"], "select")
-    _known_codes(merged["ignore"], "ignore")
     return merged
-
-
-def _known_codes(text: Any, option: str) -> None:
-    """A code or prefix that names no rule is a typo that would silently pass a check."""
-    if text is None:
-        return  # before the imports: a batch starts its readers before Polars is imported
-    from reconcile.engine import parse_codes
-    from reconcile.rules.registry import load_all
-
-    if not isinstance(text, str):
-        raise UsageError(f"--{option} takes codes or prefixes separated by commas")
-    codes = load_all()
-    unknown = [c for c in parse_codes(text) if not any(code.startswith(c) for code in codes)]
-    if unknown:
-        raise UsageError(
-            f"--{option}: {', '.join(unknown)} names no rule (`reconcile rules` lists them)"
-        )
 
 
 def _fails(worst: Any, fail_on: str) -> bool:

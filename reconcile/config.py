@@ -19,6 +19,24 @@ def lang_problem(value: Any) -> str | None:
     return None if value is None or value in LANGS else "lang must be en or zh"
 
 
+def codes_problem(value: Any, option: str) -> str | None:
+    """Why ``value`` cannot be the ``select`` or ``ignore`` setting (``option``; None when it can,
+    or is not given): codes or prefixes separated by commas, each naming a rule. A code that names
+    none is a typo that would silently pass a check."""
+    if value is None:
+        return None  # before the imports: a batch starts its readers before Polars is imported
+    if not isinstance(value, str):
+        return f"--{option} takes codes or prefixes separated by commas"
+    from reconcile.engine import parse_codes
+    from reconcile.rules.registry import load_all
+
+    codes = load_all()
+    unknown = [c for c in parse_codes(value) if not any(code.startswith(c) for code in codes)]
+    if unknown:
+        return f"--{option}: {', '.join(unknown)} names no rule (`reconcile rules` lists them)"
+    return None
+
+
 def jobs_problem(value: Any) -> str | None:
     """Why ``value`` cannot be the ``jobs`` setting (None when it can, or is not given): a
     whole number of at least 1 (``true`` is not one, though Python counts it as 1)."""

@@ -205,7 +205,13 @@ def load_workspace(
     """Find, read and check ``paths`` as ``reconcile check`` does (settings from reconcile.toml);
     ``readers``: the ``jobs - 1`` reader processes started already for a batch (see
     ``tui.loader``; ``jobs`` by default one per core)."""
-    from reconcile.config import find_config, jobs_problem, lang_problem, load_settings
+    from reconcile.config import (
+        codes_problem,
+        find_config,
+        jobs_problem,
+        lang_problem,
+        load_settings,
+    )
 
     notices: list[str] = []
     try:
@@ -213,9 +219,16 @@ def load_workspace(
     except UsageError as exc:
         notices.append(str(exc))
         settings = {}
-    for problem in (lang_problem(settings.get("lang")), jobs_problem(settings.get("jobs"))):
-        if problem:  # the command left the value out (cli.cmd_tui): say so
+    problems = {
+        "lang": lang_problem(settings.get("lang")),  # left out by the command (cli.cmd_tui)
+        "jobs": jobs_problem(settings.get("jobs")),  # the same
+        "select": codes_problem(settings.get("select"), "select"),
+        "ignore": codes_problem(settings.get("ignore"), "ignore"),
+    }
+    for key, problem in problems.items():
+        if problem:  # a wrong value is left out, and the app says so
             notices.append(f"{find_config()}: {problem}; ignored")
+            settings.pop(key)
     select = parse_codes(settings.get("select"))
     ignore = parse_codes(settings.get("ignore"))
     files, errors = discover(paths)

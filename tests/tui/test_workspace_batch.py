@@ -198,6 +198,8 @@ def test_the_app_with_one_job_reads_a_batch_in_its_own_process(folder, monkeypat
     [
         ("jobs = 0\n", "jobs must be a whole number of at least 1; ignored"),
         ('lang = "fr"\n', "lang must be en or zh; ignored"),
+        ('select = "BUD,XYZ9"\n', "--select: XYZ9 names no rule (`reconcile rules` lists them)"),
+        ("ignore = 3\n", "--ignore takes codes or prefixes separated by commas"),
         ("jobs = [\n", "cannot read config"),
     ],
 )
@@ -207,3 +209,23 @@ def test_the_app_says_which_setting_it_left_out(tmp_path, monkeypatch, config, n
     loaded = load_workspace([str(SAMPLES[0])])
     assert len(loaded.notices) == 1 and notice in loaded.notices[0]
     assert "reconcile.toml" in loaded.notices[0]
+
+
+def test_the_app_leaves_out_a_select_that_names_no_rule(tmp_path, monkeypatch):
+    """A typo in select would show no finding at all: the app checks every rule but those the
+    file ignores, as ``check --ignore PRF`` does, and says why."""
+    from reconcile.batch import run_check
+
+    (tmp_path / "reconcile.toml").write_text('select = "BUDD"\nignore = "PRF"\n', "utf-8")
+    monkeypatch.chdir(tmp_path)
+    loaded = load_workspace([str(SAMPLES[1])])
+    rules = loaded.report.frame.get_column("rule").to_list()
+    # the 2021 sample: its project change (364.75) exceeds the whole change (353.32)
+    assert "BUD008" in rules
+    assert not any(r.startswith("PRF") for r in rules)
+    expected = run_check([str(SAMPLES[1])], ignore=("PRF",)).frame
+    assert rules == expected.get_column("rule").to_list()
+    assert loaded.notices == [
+        f"{tmp_path / 'reconcile.toml'}: --select: BUDD names no rule "
+        "(`reconcile rules` lists them); ignored"
+    ]
