@@ -13,7 +13,9 @@ By default every other figure is the sample's own: the documents are near-copies
 reader's caches (of cells and texts it has parsed) hit far more often than on documents of real
 departments. ``--scale`` gives each document figures of its own: every decimal figure but the
 percentages multiplied by a factor of the document's (0.50 to 2.00), rounded half-to-even to the
-decimals it was written with, so that sums and differences still hold within rounding.
+decimals it was written with, so that sums and differences still hold within rounding. Whole
+numbers keep the sample's values (quantities, and the few amounts written without decimals: a
+procurement line whose amount is one no longer meets quantity × the scaled unit price).
 
     python bench/generate_corpus.py 1000 /tmp/corpus1000s --scale
 """
