@@ -397,24 +397,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_tui(args: argparse.Namespace) -> int:
     """The app, with ``lang`` and ``jobs`` from reconcile.toml as ``check`` takes them (``--lang``
     wins). A settings file that cannot be read, or a wrong value, is not fatal here: the app opens
-    without it and says why (``tui.workspace.load_workspace`` reads the file too)."""
-    from reconcile.config import default_lang, jobs_problem, lang_problem, load_settings
+    without it and says why (``tui.workspace.load_workspace`` has the notices)."""
+    from reconcile.config import default_lang, usable_settings
 
-    try:
-        settings = load_settings(None)
-    except UsageError:
-        settings = {}
-    lang, jobs = settings.get("lang"), settings.get("jobs")
+    settings, _ = usable_settings(("lang", "jobs"))
     from tui.app import run  # the only place the engine's command line reaches the UI
 
-    return int(
-        run(
-            args.paths,
-            lang=args.lang or (None if lang_problem(lang) else lang) or default_lang(),
-            jobs=None if jobs_problem(jobs) else jobs,
-        )
-        or 0
-    )
+    lang = args.lang or settings.get("lang") or default_lang()
+    return int(run(args.paths, lang=lang, jobs=settings.get("jobs")) or 0)
 
 
 COMMANDS = {

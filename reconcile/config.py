@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,29 @@ def default_lang() -> str:
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
     return "en"
+
+
+def usable_settings(keys: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
+    """The settings ``keys`` of the file found from the working folder, for a reader that goes on
+    without what it cannot use (the app): a value that is wrong is left out, and a file that
+    cannot be read gives none; each with a notice saying why. Only ``keys`` are checked (the
+    codes of ``select`` and ``ignore`` need the rule catalogue imported)."""
+    checks: dict[str, Callable[[Any], str | None]] = {
+        "lang": lang_problem,
+        "jobs": jobs_problem,
+        "select": lambda value: codes_problem(value, "select"),
+        "ignore": lambda value: codes_problem(value, "ignore"),
+    }
+    found = find_config()
+    try:
+        settings = load_file(found) if found else {}
+    except UsageError as exc:
+        return {}, [str(exc)]
+    usable, notices = {}, []
+    for key in keys:
+        problem = checks[key](settings.get(key))
+        if problem:
+            notices.append(f"{found}: {problem}; ignored")
+        elif key in settings:
+            usable[key] = settings[key]
+    return usable, notices

@@ -51,8 +51,11 @@ def start(
 ) -> Future[Workspace]:
     """Read and check ``paths`` in a daemon thread; the Future holds the Workspace (or the error).
     ``jobs``: readers for a batch (``jobs`` of reconcile.toml; default: one per core)."""
+    from reconcile.readers import discover
+
     future: Future[Workspace] = Future()
-    readers = _batch_readers(paths, jobs)
+    discovered = discover(paths)  # once, for the readers' decision and the loading
+    readers = _batch_readers(discovered[0], jobs)
 
     def work() -> None:
         if not future.set_running_or_notify_cancel():
@@ -61,7 +64,12 @@ def start(
             from tui.workspace import load_workspace
 
             workspace = load_workspace(
-                list(paths), lang=lang, progress=progress, readers=readers, jobs=jobs
+                list(paths),
+                lang=lang,
+                progress=progress,
+                readers=readers,
+                jobs=jobs,
+                discovered=discovered,
             )
             future.set_result(workspace)
         except BaseException as exc:  # handed to the app, which shows it
@@ -74,13 +82,12 @@ def start(
     return future
 
 
-def _batch_readers(paths: Sequence[str], jobs: int | None = None) -> ProcessPoolExecutor | None:
-    """The ``jobs - 1`` reader processes of a batch (``reconcile.readers``; ``jobs`` by default
-    one per core), started now: once the app runs, its streams have no file descriptors to hand
-    down, and starting processes fails."""
+def _batch_readers(files: Sequence[str], jobs: int | None = None) -> ProcessPoolExecutor | None:
+    """The ``jobs - 1`` reader processes for ``files`` (as ``discover`` found them) when they are
+    a batch (``reconcile.readers``; ``jobs`` by default one per core), started now: once the app
+    runs, its streams have no file descriptors to hand down, and starting processes fails."""
     from reconcile import readers
 
-    files, _ = readers.discover(paths)
     jobs = jobs or readers.default_jobs()
     if jobs < 2 or not readers.is_batch(files):
         return None

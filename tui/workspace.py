@@ -19,7 +19,7 @@ import polars as pl
 
 from reconcile.batch import discover, pair_years, run_check
 from reconcile.engine import check_frame, findings_from_frame, parse_codes
-from reconcile.errors import ReadError, UsageError
+from reconcile.errors import ReadError
 from reconcile.model import Document, DocumentInfo, Figure, Finding
 from reconcile.reader import read_path
 from reconcile.readers import default_jobs, is_batch
@@ -201,37 +201,20 @@ def load_workspace(
     progress: Callable[[int, int], None] | None = None,
     readers: ProcessPoolExecutor | None = None,
     jobs: int | None = None,
+    discovered: tuple[list[str], list[ReadFailure]] | None = None,
 ) -> Workspace:
     """Find, read and check ``paths`` as ``reconcile check`` does (settings from reconcile.toml);
     ``readers``: the ``jobs - 1`` reader processes started already for a batch (see
-    ``tui.loader``; ``jobs`` by default one per core)."""
-    from reconcile.config import (
-        codes_problem,
-        find_config,
-        jobs_problem,
-        lang_problem,
-        load_settings,
-    )
+    ``tui.loader``; ``jobs`` by default one per core); ``discovered``: what ``discover(paths)``
+    found, when the caller has looked already."""
+    from reconcile.config import usable_settings
 
-    notices: list[str] = []
-    try:
-        settings = load_settings(None)
-    except UsageError as exc:
-        notices.append(str(exc))
-        settings = {}
-    problems = {
-        "lang": lang_problem(settings.get("lang")),  # left out by the command (cli.cmd_tui)
-        "jobs": jobs_problem(settings.get("jobs")),  # the same
-        "select": codes_problem(settings.get("select"), "select"),
-        "ignore": codes_problem(settings.get("ignore"), "ignore"),
-    }
-    for key, problem in problems.items():
-        if problem:  # a wrong value is left out, and the app says so
-            notices.append(f"{find_config()}: {problem}; ignored")
-            settings.pop(key)
+    # lang and jobs are the command's to use (cli.cmd_tui); checked here too, to say what is wrong
+    settings, notices = usable_settings(("select", "ignore", "lang", "jobs"))
     select = parse_codes(settings.get("select"))
     ignore = parse_codes(settings.get("ignore"))
-    files, errors = discover(paths)
+    files, found_errors = discover(paths) if discovered is None else discovered
+    errors = list(found_errors)  # added to below
     read: list[tuple[Document, tuple[str, ...]] | None]
     if is_batch(files):
         report = run_check(

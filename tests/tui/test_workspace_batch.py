@@ -10,7 +10,7 @@ import pytest
 
 import tui.workspace as workspace
 from reconcile.reader import read_path
-from reconcile.readers import PARALLEL_FROM
+from reconcile.readers import PARALLEL_FROM, discover
 from tui.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +98,7 @@ def test_the_app_opens_a_batch_with_reader_processes_started_before_it_runs(
     monkeypatch.setattr(
         loader,
         "_batch_readers",
-        lambda paths, jobs=None: started.append(real(paths, jobs)) or started[-1],
+        lambda files, jobs=None: started.append(real(files, jobs)) or started[-1],
     )
 
     async def body() -> None:
@@ -130,7 +130,7 @@ def test_without_reader_processes_the_app_reads_the_batch_itself(folder, monkeyp
 
     monkeypatch.setattr(reconcile.readers, "start", refused)
     monkeypatch.setattr(reconcile.readers, "default_jobs", lambda: 2)
-    assert loader._batch_readers([str(folder)]) is None
+    assert loader._batch_readers(discover([str(folder)])[0]) is None
     loaded = loader.start([str(folder)], "en").result(timeout=120)
     assert len(loaded.entries) == PARALLEL_FROM + 2
     assert loaded.report.frame.filter(rule="BUD003").height == 1
@@ -173,7 +173,7 @@ def test_the_app_takes_lang_and_jobs_from_the_settings_as_check_does(
 def test_the_app_starts_jobs_minus_one_reader_processes_for_a_batch(folder, jobs, workers):
     import tui.loader as loader
 
-    pool = loader._batch_readers([str(folder)], jobs)
+    pool = loader._batch_readers(discover([str(folder)])[0], jobs)
     try:
         assert (pool and pool._max_workers) == workers
     finally:
@@ -229,3 +229,18 @@ def test_the_app_leaves_out_a_select_that_names_no_rule(tmp_path, monkeypatch):
         f"{tmp_path / 'reconcile.toml'}: --select: BUDD names no rule "
         "(`reconcile rules` lists them); ignored"
     ]
+
+
+def test_the_loader_looks_for_the_files_once(folder, monkeypatch):
+    """The loader lists the folder to decide on reader processes; the loading takes that list
+    rather than walking the folder again."""
+    import reconcile.readers
+    import tui.loader as loader
+
+    walks = []
+    real = reconcile.readers.discover
+    monkeypatch.setattr(reconcile.readers, "discover", lambda p: walks.append(p) or real(p))
+    monkeypatch.setattr(workspace, "discover", lambda p: walks.append(p) or real(p))
+    loaded = loader.start([str(folder)], "en", jobs=1).result(timeout=120)
+    assert len(loaded.entries) == PARALLEL_FROM + 2
+    assert walks == [[str(folder)]]
