@@ -151,21 +151,22 @@ def _meaning() -> pl.Expr:
 
 def _repeats(frame: pl.DataFrame) -> pl.Series:
     """Each finding's repeat number (``ID_REPEAT``): n for the n-th repeat of the same meaning in
-    one document, in the order of ``frame``, else 0."""
-    meaning = frame.select(_meaning()).to_series()
+    one document, in the order of ``frame``, else 0.
+
+    Within one document, department and year are the document's, and neither rule nor section
+    holds U+001F: two findings there have the same meaning exactly when their rule, section and
+    key are equal, which is compared without building the joined text (a third of the time)."""
+    same = ["doc", "rule", "section", "key"]
     repeats = pl.zeros(frame.height, dtype=pl.UInt32, eager=True).alias(ID_REPEAT)
     # Repeats are rare: one hash pass finds them, and only those rows are numbered (a window over
     # every finding costs ten times as much).
-    rows = (
-        pl.DataFrame({"doc": frame.get_column("doc"), "raw": meaning})
-        .select(pl.struct("doc", "raw").is_duplicated())
-        .to_series()
-        .arg_true()
-    )
+    rows = frame.select(pl.struct(same).is_duplicated()).to_series().arg_true()
     if rows.len():
-        numbered = pl.DataFrame(
-            {"doc": frame.get_column("doc").gather(rows), "raw": meaning.gather(rows)}
-        ).select(pl.int_range(pl.len(), dtype=pl.UInt32).over("doc", "raw"))
+        numbered = (
+            frame.select(same)
+            .gather(rows)
+            .select(pl.int_range(pl.len(), dtype=pl.UInt32).over(same))
+        )
         repeats = repeats.scatter(rows, numbered.to_series())
     return repeats
 
