@@ -409,8 +409,8 @@ def asset_nodes(
     if rows.is_empty():
         return [], None
     children = (
-        rows.filter(pl.col("parent").is_not_null())
-        .group_by("parent")
+        rows.filter(pl.col("parent_idx").is_not_null())
+        .group_by("parent_idx")
         .agg(
             _sum=pl.col("value").fill_null(zero()).sum(),
             _band=half_unit_if("value", "value_dec").sum(),
@@ -426,7 +426,7 @@ def asset_nodes(
         .agg(pl.col("rank").max())
     )
     table = (
-        rows.join(children, left_on="name", right_on="parent", how="left")
+        rows.join(children, left_on="idx", right_on="parent_idx", how="left")
         .join(worst, on="idx", how="left")
         .sort("idx")
         .select(

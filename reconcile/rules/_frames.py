@@ -34,6 +34,7 @@ from reconcile.model import (
     BUDGET_FIELDS,
     PROCUREMENT_FIGURE_FIELDS,
     SECTIONS,
+    AssetRow,
     Figure,
     Part,
 )
@@ -537,7 +538,8 @@ def assets_frame(ctx: Context) -> pl.DataFrame:
 
 @frame("asset_rows")
 def asset_rows_frame(ctx: Context) -> pl.DataFrame:
-    """One row per asset-table row: name, row number, value, parent name, level, factor."""
+    """One row per asset-table row: name, row number, value, parent name and place, level,
+    factor."""
     schema: dict[str, pl.DataType] = {
         "doc": pl.Int64(),
         "idx": pl.Int64(),
@@ -545,6 +547,7 @@ def asset_rows_frame(ctx: Context) -> pl.DataFrame:
         "row_no": pl.String(),
         **figure_schema("value"),
         "parent": pl.String(),
+        "parent_idx": pl.Int64(),  # the parent row's ``idx`` (see ``_parent_places``)
         "level": pl.Int64(),
         "factor": MONEY,
         "line": pl.Int64(),
@@ -561,6 +564,7 @@ def asset_rows_frame(ctx: Context) -> pl.DataFrame:
             "row_no": [r.row_no for r in rows],
             **figure_columns("value", [r.value for r in rows]),
             "parent": [r.parent.strip() if r.parent else None for r in rows],
+            "parent_idx": [j for a in parts for j in _parent_places(a.rows)],
             "level": [r.level for r in rows],
             "factor": _repeat([unit_factor(a.table_unit, default="元") for a in parts], counts),
             "line": [r.line for r in rows],
@@ -568,6 +572,31 @@ def asset_rows_frame(ctx: Context) -> pl.DataFrame:
         },
         schema,
     )
+
+
+def _parent_places(rows: Sequence[AssetRow]) -> list[int | None]:
+    """Each row's parent as its place among ``rows`` (None for none): the nearest row above it
+    with the parent's name and a lower level, else the nearest above with that name, else the
+    first with that name. A name can stand twice in one table (其他 under two categories), so a
+    parent is never looked up by its name alone."""
+    names = [r.name.strip() for r in rows]
+    first: dict[str, int] = {}
+    for i, name in enumerate(names):
+        first.setdefault(name, i)
+    above: dict[str, list[int]] = {}
+    places: list[int | None] = []
+    for i, row in enumerate(rows):
+        parent = row.parent.strip() if row.parent else None
+        place = None
+        if parent:
+            earlier = above.get(parent, [])
+            place = next(
+                (j for j in reversed(earlier) if rows[j].level < row.level),
+                earlier[-1] if earlier else first.get(parent),
+            )
+        places.append(place)
+        above.setdefault(names[i], []).append(i)
+    return places
 
 
 # --------------------------------------------------------------------------------- document

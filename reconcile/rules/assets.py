@@ -34,12 +34,14 @@ def children_sum_to_parent(ctx: Context) -> pl.LazyFrame:
     rounding band; empty cells count as 0 (an empty parent over filled children is a finding).
     Children all empty: nothing to check (the detail is simply not given). Why: the categories are
     the breakdown of the total. Example: 固定资产 1534512.83 = 车辆 279265 + 其他固定资产
-    1255247.83 holds; 车辆 279265 over empty 轿车 and 越野车 is not checked.
+    1255247.83 holds; 车辆 279265 over empty 轿车 and 越野车 is not checked. A row's parent is the
+    row above it that its parent name and level point to, not every row of that name: a table
+    may hold 其他 under two categories, each with rows of its own.
     """
     rows = F.lazy(ctx, "asset_rows")
     children = (
-        rows.filter(pl.col("parent").is_not_null())
-        .group_by("doc", "parent")
+        rows.filter(pl.col("parent_idx").is_not_null())
+        .group_by("doc", "parent_idx")
         .agg(
             _sum=pl.col("value").fill_null(zero()).sum(),
             _parts_band=half_if("value").sum(),
@@ -53,9 +55,8 @@ def children_sum_to_parent(ctx: Context) -> pl.LazyFrame:
         )
         .filter(pl.col("_filled") > 0)
     )
-    parents = rows.unique(["doc", "name"], keep="first")
     out = F.parts_exceed_total(
-        parents.join(children, left_on=["doc", "name"], right_on=["doc", "parent"], how="inner")
+        rows.join(children, left_on=["doc", "idx"], right_on=["doc", "parent_idx"], how="inner")
     )
     out = F.with_figures(out).with_columns(
         key=pl.col("name"),
