@@ -3,6 +3,7 @@
     python bench/bench_instructions.py                      # the working tree, a 32-document share
     python bench/bench_instructions.py --rev HEAD~3 --rev HEAD
     python bench/bench_instructions.py --docs 64
+    python bench/bench_instructions.py --corpus copies   # near-copies of the sample, as before
 
 The machine's speed swings by half within minutes, so a change of a few per cent does not show in
 wall or CPU times, even interleaved. The instructions a process executes do not depend on the
@@ -15,7 +16,9 @@ Instructions are not time: they miss what the kernel does (reading files), memor
 use of a second core. Use them to compare two versions of the reader, and wall times for the
 targets (``bench_check.py``). Needs ``valgrind`` (``apt install valgrind``); each count takes about
 half a minute. ``--rev`` takes git revisions: each is exported to a temporary folder and counted
-there.
+there. The documents have figures of their own (``generate_corpus.py --scale``), as in
+``bench_check.py``; counts printed before the ninth session were taken on near-copies of the
+sample (``--corpus copies``), on which the reader's caches hit more often.
 """
 
 from __future__ import annotations
@@ -93,14 +96,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rev", action="append", help="a git revision (repeatable)")
     parser.add_argument("--docs", type=int, default=32, help="documents in the share")
+    parser.add_argument(
+        "--corpus",
+        choices=("scaled", "copies"),
+        default="scaled",
+        help="documents with figures of their own (default), or near-copies of the sample",
+    )
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt install valgrind)")
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         corpus = tmp / "corpus"
+        scale = ["--scale"] if args.corpus == "scaled" else []
         subprocess.run(
-            [PYTHON, str(ROOT / "bench" / "generate_corpus.py"), str(args.docs + 8), str(corpus)],
+            [
+                PYTHON,
+                str(ROOT / "bench" / "generate_corpus.py"),
+                str(args.docs + 8),
+                str(corpus),
+                *scale,
+            ],
             check=True,
             capture_output=True,
         )
