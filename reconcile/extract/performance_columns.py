@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from reconcile.exprs import count_so_far
 from reconcile.extract.common import squash
 from reconcile.extract.performance import _FIELDS, _GOALS_RE, _columns
 
@@ -39,7 +40,7 @@ def indicator_rows(cells: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
                 | (pl.col("doc") != pl.col("doc").shift(1))
             ).fill_null(True)
         )
-        .with_columns(rid=pl.col("new_row").cum_sum() - 1)
+        .with_columns(rid=count_so_far(pl.col("new_row")) - 1)
     )
     if c.is_empty():
         return pl.DataFrame(schema=ROW_SCHEMA)
@@ -78,7 +79,7 @@ def indicator_rows(cells: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
                 | ((pl.col("row") > pl.col("first")) & is_header & pl.col("yiji"))
             ).fill_null(False)
         )
-        .with_columns(hid=pl.col("header").cum_sum())
+        .with_columns(hid=count_so_far(pl.col("header")))
     )
     # Which cell holds which field, header by header.
     header_rows = rows.filter("header").select("rid", "hid")

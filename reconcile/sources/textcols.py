@@ -24,6 +24,7 @@ from itertools import pairwise, repeat
 
 import polars as pl
 
+from reconcile.exprs import count_so_far
 from reconcile.sources.layout import Block, Cell, Layout, Paragraph, Row, Table, clean
 from reconcile.sources.text import cell_col, rows_of_segments, text_col
 
@@ -89,7 +90,7 @@ def _classified(lines: pl.LazyFrame) -> pl.DataFrame:
             run_start=other & (first | ~other.shift(1, fill_value=False)),
             prev_tab=~first & tab.shift(1, fill_value=False),
         )
-        .with_columns(hc=pl.col("heading").cum_sum())
+        .with_columns(hc=count_so_far(pl.col("heading")))
         .with_columns(
             # a run of non-blank lines right below a cell continues it, up to a 第X部分 heading
             run_tab=pl.when("run_start").then("prev_tab").forward_fill(),
@@ -98,9 +99,9 @@ def _classified(lines: pl.LazyFrame) -> pl.DataFrame:
         .with_columns(cont=other & pl.col("run_tab") & (pl.col("hc") == pl.col("run_hc")))
         .with_columns(para=other & ~pl.col("cont"))
         .with_columns(
-            cell=tab.cum_sum(),
-            group=(pl.col("para") | first).cum_sum(),
-            seg=(blank & (first | ~blank.shift(1, fill_value=False))).cum_sum(),
+            cell=count_so_far(tab),
+            group=count_so_far(pl.col("para") | first),
+            seg=count_so_far(blank & (first | ~blank.shift(1, fill_value=False))),
         )
         .collect(engine="in-memory")
     )
@@ -128,7 +129,7 @@ def _cells(lines: pl.DataFrame) -> pl.DataFrame:
             new_doc=(pl.col("doc") != pl.col("doc").shift(1)).fill_null(True),
         )
         .with_columns(
-            seg_no=pl.col("new_seg").cum_sum() - 1, table_no=pl.col("new_table").cum_sum()
+            seg_no=count_so_far(pl.col("new_seg")) - 1, table_no=count_so_far(pl.col("new_table"))
         )
         .with_columns(
             table=pl.col("table_no") - pl.when("new_doc").then("table_no").forward_fill() + 1
