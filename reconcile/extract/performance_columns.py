@@ -40,7 +40,10 @@ def indicator_rows(cells: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
                 | (pl.col("doc") != pl.col("doc").shift(1))
             ).fill_null(True)
         )
-        .with_columns(rid=count_so_far(pl.col("new_row")) - 1)
+        .with_columns(
+            rid=count_so_far(pl.col("new_row")) - 1,
+            texts_so_far=count_so_far(pl.col("text") != ""),
+        )
     )
     if c.is_empty():
         return pl.DataFrame(schema=ROW_SCHEMA)
@@ -60,10 +63,15 @@ def indicator_rows(cells: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
         "line",
         start="i",
         yiji=pl.col("text").str.contains("一级", literal=True),
-        texted=pl.col("rid").is_in(c.filter(pl.col("text") != "").get_column("rid").implode()),
         t0="text",
+        # the cells with text before the row's first one
+        texts_before=pl.col("texts_so_far") - (pl.col("text") != "").cast(pl.UInt32),
     )
-    rows = rows.with_columns(k=c.get_column("rid").rle().struct.field("len"))
+    rows = rows.with_columns(k=c.get_column("rid").rle().struct.field("len")).with_columns(
+        # a cell of the row has text: more cells with text down to its last cell than before it
+        texted=pl.lit(c.get_column("texts_so_far")).gather(pl.col("start") + pl.col("k") - 1)
+        > pl.col("texts_before")
+    )
     goals = {
         rid
         for rid, first in rows.filter(pl.col("k") <= 3).select("rid", "t0").iter_rows()
@@ -118,10 +126,23 @@ def indicator_rows(cells: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
     return (
         data.with_columns(empty_is_none)
         .with_columns(_filled("level1"), _filled("level2"))
-        .with_columns(ordinal=pl.int_range(1, pl.len() + 1).over("doc", "project_no"))
+        .with_columns(ordinal=_place_in_project())
         .select(*ROW_SCHEMA)
         .cast(ROW_SCHEMA)  # type: ignore[arg-type]
     )
+
+
+def _place_in_project() -> pl.Expr:
+    """Each row's 1-based place among its project's rows. The rows come in document order and a
+    project's tables follow one another (``performance._projects``), so each project's rows are
+    one run: its place is counted from the run's start (a window over doc and project costs
+    six times as much)."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    starts = (
+        (pl.col("doc") != pl.col("doc").shift(1))
+        | (pl.col("project_no") != pl.col("project_no").shift(1))
+    ).fill_null(True)
+    return row - pl.when(starts).then(row).forward_fill() + 1
 
 
 def _filled(name: str) -> pl.Expr:
