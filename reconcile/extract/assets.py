@@ -5,6 +5,7 @@ value and parent row), with the table's year label and unit (stated or inferred)
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from reconcile.extract.common import (
     PartSlice,
@@ -16,6 +17,7 @@ from reconcile.extract.common import (
 )
 from reconcile.extract.three_public import table_unit
 from reconcile.model import AssetRow, Assets, Problem, YearMention
+from reconcile.sources.layout import Cell, Row
 
 _YEAR_END_RE = re.compile(r"((?:19|20|21)\d{2})\s*年\s*(?:末|底|12月31日)")
 _PLANNED_RE = re.compile(
@@ -115,40 +117,56 @@ def extract_assets(part: PartSlice) -> tuple[Assets, list[YearMention], list[Pro
                 value_col = i
     if value_col is None:
         value_col = table.width - 1
-    rows: list[AssetRow] = []
-    stack: list[AssetRow] = []
+    # The rows' names, levels and parents first: the unit their values are read in may have to
+    # be inferred from them (the 固定资产 row against the stated total) before any is read.
+    found: list[tuple[Row, str, int, str | None, Cell | None]] = []
+    stack: list[tuple[str, int]] = []  # (name, level) of the rows the next one may belong to
     for row in table.rows:
         name = row.cells[0].text if row.cells else ""
         sq = squash(name)
         if not sq or sq in ("项目",) or "栏次" in sq or "编制单位" in sq or len(row.cells) < 2:
             continue
-        level = _level(name) or (stack[-1].level + 1 if stack else 1)
-        while stack and stack[-1].level >= level:
+        level = _level(name) or (stack[-1][1] + 1 if stack else 1)
+        while stack and stack[-1][1] >= level:
             stack.pop()
+        value_cell = row.cells[value_col] if value_col < len(row.cells) else None
+        found.append((row, name, level, stack[-1][0] if stack else None, value_cell))
+        stack.append((name, level))
+    inferred = False
+    if unit is None:
+        top = next(
+            (
+                value
+                for _, name, _, _, value_cell in found
+                if value_cell is not None
+                and "固定资产" in name
+                and (value := figure_from_cell(value_cell))
+            ),
+            None,
+        )
+        unit = infer_unit(stated, stated_unit, top)
+        inferred = unit is not None
+    rows: list[AssetRow] = []
+    for row, name, level, parent, value_cell in found:
+        value = figure_from_cell(value_cell, unit) if value_cell is not None else None
+        if inferred and value is not None and value.unit != unit:
+            value = replace(value, unit=unit)  # an inferred unit holds for every figure
         row_no = (
             row.cells[row_no_col].text
             if row_no_col is not None and row_no_col < len(row.cells)
             else None
         )
-        value = figure_from_cell(row.cells[value_col], unit) if value_col < len(row.cells) else None
-        asset = AssetRow(
-            name=name,
-            row_no=row_no or None,
-            value=value,
-            parent=stack[-1].name if stack else None,
-            level=level,
-            line=row.line,
-            location=row.cells[0].location,
+        rows.append(
+            AssetRow(
+                name=name,
+                row_no=row_no or None,
+                value=value,
+                parent=parent,
+                level=level,
+                line=row.line,
+                location=row.cells[0].location,
+            )
         )
-        rows.append(asset)
-        stack.append(asset)
-    inferred = False
-    if unit is None:
-        top = next((r.value for r in rows if r.value is not None and "固定资产" in r.name), None)
-        unit = infer_unit(stated, stated_unit, top)
-        inferred = unit is not None
-        if unit is not None:
-            rows = [r if r.value is None else _with_unit(r, unit) for r in rows]
     return (
         Assets(
             stated_total=stated,
@@ -169,10 +187,3 @@ def extract_assets(part: PartSlice) -> tuple[Assets, list[YearMention], list[Pro
         mentions,
         problems,
     )
-
-
-def _with_unit(row: AssetRow, unit: str) -> AssetRow:
-    from dataclasses import replace
-
-    assert row.value is not None
-    return replace(row, value=replace(row.value, unit=unit))

@@ -9,7 +9,6 @@ the group headings or, without them, from the sentence itself.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import lru_cache
 from typing import Any, cast
 
@@ -119,9 +118,9 @@ def extract_budget(part: PartSlice) -> tuple[Budget, list[YearMention], list[Pro
                 fields["project_own_level"].line,
             )
         )
-    budget = Budget(line=part.heading.line if part.heading else None)
     # ``fields`` maps Budget's figure fields (the labels' names) to Figures.
-    return replace(budget, **cast("dict[str, Any]", fields)), mentions, problems
+    line = part.heading.line if part.heading else None
+    return Budget(line=line, **cast("dict[str, Any]", fields)), mentions, problems
 
 
 def _change(para: Paragraph, fields: dict[str, Figure]) -> None:
