@@ -153,19 +153,21 @@ def _repeats(frame: pl.DataFrame) -> pl.Series:
     """Each finding's repeat number (``ID_REPEAT``): n for the n-th repeat of the same meaning in
     one document, in the order of ``frame``, else 0.
 
-    Within one document, department and year are the document's, and neither rule nor section
-    holds U+001F: two findings there have the same meaning exactly when their rule, section and
-    key are equal, which is compared without building the joined text (a third of the time)."""
-    same = ["doc", "rule", "section", "key"]
+    Within one document, department and year are the document's, and a rule's code holds no
+    U+001F: when no section holds one either, two findings there have the same meaning exactly
+    when their rule, section and key are equal, which is compared without building the joined
+    text (a third of the time). A section can hold one only when a hand-written document's
+    problem names it so; the joined texts are compared then."""
+    same = frame.select("doc", "rule", "section", "key")
+    if same.get_column("section").str.contains("\x1f", literal=True).any():
+        same = frame.select("doc", _meaning().alias("meaning"))
     repeats = pl.zeros(frame.height, dtype=pl.UInt32, eager=True).alias(ID_REPEAT)
     # Repeats are rare: one hash pass finds them, and only those rows are numbered (a window over
     # every finding costs ten times as much).
-    rows = frame.select(pl.struct(same).is_duplicated()).to_series().arg_true()
+    rows = same.select(pl.struct(same.columns).is_duplicated()).to_series().arg_true()
     if rows.len():
-        numbered = (
-            frame.select(same)
-            .gather(rows)
-            .select(pl.int_range(pl.len(), dtype=pl.UInt32).over(same))
+        numbered = same.gather(rows).select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).over(same.columns)
         )
         repeats = repeats.scatter(rows, numbered.to_series())
     return repeats

@@ -107,3 +107,31 @@ def test_a_baseline_hides_by_the_computed_ids(checked):
     assert fresh.hidden == 1
     assert fresh.frame.height == checked.frame.height - 1
     assert first["id"] not in fresh.frame.get_column("id").to_list()
+
+
+def test_meanings_that_join_to_one_text_are_repeats_even_from_different_sections():
+    # A hand-written document's problems carry their own section, which may hold U+001F: these
+    # two DOC004 findings differ in section and key, yet their joined meanings are one text.
+    from reconcile.canonical import loads_toml
+
+    doc = loads_toml(
+        """
+schema = "reconcile.disclosure/1"
+[document]
+year = 2021
+[[problems]]
+section = "x\\u001fx|y"
+message = "z"
+[[problems]]
+section = "x"
+message = "y\\u001fx\\u001fx|y|z"
+""",
+        "problems.toml",
+    )
+    rows = [r for r in engine.check_frame([doc]).to_dicts() if r["rule"] == "DOC004"]
+    assert len(rows) == 2
+    meanings = {_meaning(r) for r in rows}
+    assert len(meanings) == 1  # one text ...
+    (meaning,) = meanings
+    # ... so the second is its first repeat, and the two ids differ
+    assert sorted(r["id"] for r in rows) == sorted([_digest(meaning), _digest(f"{meaning}#1")])
