@@ -186,7 +186,7 @@ def budget_table(doc: Document, ctx: Context, findings: Sequence[Finding], lang:
                 )
             )
             _class_for(len(rows) - 1, "RUN003", rules, True, row_class)
-        unit = doc.budget.unit if doc.budget else "万元"
+    unit = doc.budget.unit if doc.budget else "万元"
     return PartTable(
         columns,
         ListRows(rows),
@@ -396,6 +396,7 @@ class AssetNode:
     severity: str | None
     level: int
     parent: str | None
+    parent_place: int | None  # the parent's place in the list (``asset_rows.parent_idx``)
     line: int | None
 
 
@@ -433,6 +434,7 @@ def asset_nodes(
             "name",
             "level",
             "parent",
+            "parent_idx",
             "line",
             value=_money("value"),
             children_sum=fmt("_sum"),
@@ -452,6 +454,7 @@ def asset_nodes(
             severity=SEVERITY_NAMES.get(r["rank"]) if r["rank"] else None,
             level=r["level"],
             parent=r["parent"],
+            parent_place=r["parent_idx"],
             line=r["line"],
         )
         for r in table.iter_rows(named=True)  # the asset table has a score of rows

@@ -111,11 +111,14 @@ class PartsScreen(ViewScreen):
                 text += "  " + self.t("pt.asset_stated", value=stated, unit=stated_unit or "")
         self.query_one("#pt-assets-note", Static).update(text)
         tree.root.set_label(Text(self.t("pt.assets"), style="bold"))
-        parents = {node.parent for node in nodes if node.parent}
-        by_name: dict[str, TreeNode[None]] = {}
+        # A node hangs under the row its parent place points to (names can repeat in a table).
+        parents = {node.parent_place for node in nodes if node.parent_place is not None}
+        placed: dict[int, TreeNode[None]] = {}
         flagged = []
         for i, node in enumerate(nodes):
-            parent = by_name.get(node.parent, tree.root) if node.parent else tree.root
+            parent = tree.root
+            if node.parent_place is not None:
+                parent = placed.get(node.parent_place, tree.root)
             depth = max(0, node.level - 1)
             label = Text(fit(display(node.name), max(8, _NAME_WIDTH - 4 * depth)))
             label.append(fit(node.value or "", _VALUE_WIDTH, justify="right"))
@@ -126,8 +129,8 @@ class PartsScreen(ViewScreen):
             if node.severity:
                 label.stylize({"error": "red", "warning": "yellow", "info": "cyan"}[node.severity])
                 flagged.append(i)
-            if node.name in parents:
-                by_name[node.name] = parent.add(label, expand=True)
+            if i in parents:
+                placed[i] = parent.add(label, expand=True)
             else:
                 parent.add_leaf(label)
         tree.root.expand_all()
