@@ -434,44 +434,54 @@ def procurement_rows(tables: Sequence[tuple[int, ProcurementTable]]) -> pl.DataF
     """The ``procurement_lines`` rows of the tables (each with its ``doc``) read up to their
     lines (``extract.procurement.read_procurement``): the rows that ``procurement_lines_frame``
     makes of the ProcurementLines ``procurement.with_lines`` would build, built without them
-    (a batch's tables; the tests hold the two to the same frame). Built column by column, table
-    by table: a field's cells are one list, and a figure's five columns come from it."""
+    (a batch's tables; the tests hold the two to the same frame). Built column by column: a
+    field's cells over every table are one list, and a figure's five columns come from it in
+    one pass each (not one per table: a share has a hundred tables of a dozen rows)."""
     columns: dict[str, list[Any]] = {name: [] for name in PROCUREMENT_LINES_SCHEMA}
+    fields = (*_PROCUREMENT_TEXTS, *PROCUREMENT_FIGURE_FIELDS)
+    cells: dict[str, list[Cell | None]] = {name: [] for name in fields}
     for doc, table in tables:
         rows = (*table.rows, table.total) if table.total is not None else table.rows
         n = len(rows)
-        cells: dict[str, list[Cell | None]] = {
-            name: [row.cells[col] if col < len(row.cells) else None for row in rows]
-            for name, col in table.cols.items()
-        }
-        nothing: list[Cell | None] = [None] * n
+        first = len(columns["doc"])  # the table's first row among all
+        for name in fields:
+            col = table.cols.get(name)
+            cells[name] += (
+                [row.cells[col] if col < len(row.cells) else None for row in rows]
+                if col is not None
+                else [None] * n
+            )
         columns["doc"] += [doc] * n
         columns["idx"] += range(n)
         lines = len(table.rows)  # then the 合计 row, when there is one
         columns["is_total"] += [idx == lines for idx in range(n)]
-        codes, items = cells.get("code", nothing)[:lines], cells.get("item", nothing)[:lines]
+        columns["factor"] += [unit_factor(table.procurement.table_unit)] * n
+        columns["line"] += [row.line for row in rows]
+        columns["location"] += [row.cells[0].location if row.cells else None for row in rows]
+        codes = cells["code"][first : first + lines]
+        items = cells["item"][first : first + lines]
         columns["key"] += [
             procurement_key(code.text if code else None, item.text if item else None)
             for code, item in zip(codes, items, strict=True)
         ] + ["合计"] * (n - lines)
-        for name in ("project", "item", "code", "unit"):
-            columns[name] += [_text(c.text) if c else None for c in cells.get(name, nothing)]
-        for name in PROCUREMENT_FIGURE_FIELDS:
-            found = cells.get(name, nothing)
-            parts = [_cell_parts(c.text) if c else None for c in found]
-            columns[name] += [p[0] if p else None for p in parts]
-            columns[f"{name}_dec"] += [p[1] if p else None for p in parts]
-            columns[f"{name}_half"] += [p[2] if p else None for p in parts]
-            columns[f"{name}_line"] += [
-                c.line if p and c else None for c, p in zip(found, parts, strict=True)
-            ]
-            columns[f"{name}_loc"] += [
-                c.location if p and c else None for c, p in zip(found, parts, strict=True)
-            ]
-        columns["factor"] += [unit_factor(table.procurement.table_unit)] * n
-        columns["line"] += [row.line for row in rows]
-        columns["location"] += [row.cells[0].location if row.cells else None for row in rows]
+    for name in _PROCUREMENT_TEXTS:
+        columns[name] = [_text(c.text) if c else None for c in cells[name]]
+    for name in PROCUREMENT_FIGURE_FIELDS:
+        found = cells[name]
+        parts = [_cell_parts(c.text) if c else None for c in found]
+        columns[name] = [p[0] if p else None for p in parts]
+        columns[f"{name}_dec"] = [p[1] if p else None for p in parts]
+        columns[f"{name}_half"] = [p[2] if p else None for p in parts]
+        columns[f"{name}_line"] = [
+            c.line if p and c else None for c, p in zip(found, parts, strict=True)
+        ]
+        columns[f"{name}_loc"] = [
+            c.location if p and c else None for c, p in zip(found, parts, strict=True)
+        ]
     return _frame(columns, PROCUREMENT_LINES_SCHEMA)
+
+
+_PROCUREMENT_TEXTS = ("project", "item", "code", "unit")
 
 
 @lru_cache(maxsize=8192)
