@@ -151,16 +151,10 @@ def _meaning() -> pl.Expr:
 
 def _repeats(frame: pl.DataFrame) -> pl.Series:
     """Each finding's repeat number (``ID_REPEAT``): n for the n-th repeat of the same meaning in
-    one document, in the order of ``frame``, else 0.
-
-    Within one document, department and year are the document's, and a rule's code holds no
-    U+001F: when no section holds one either, two findings there have the same meaning exactly
-    when their rule, section and key are equal, which is compared without building the joined
-    text (a third of the time). A section can hold one only when a hand-written document's
-    problem names it so; the joined texts are compared then."""
-    same = frame.select("doc", "rule", "section", "key")
-    if same.get_column("section").str.contains("\x1f", literal=True).any():
-        same = frame.select("doc", _meaning().alias("meaning"))
+    one document, in the order of ``frame``, else 0. Meanings are compared as the joined texts
+    the ids are the digests of: a section or key may hold U+001F itself (a hand-written
+    document's problem can give it one), so its columns apart would not tell."""
+    same = frame.select("doc", _meaning().alias("meaning"))
     repeats = pl.zeros(frame.height, dtype=pl.UInt32, eager=True).alias(ID_REPEAT)
     # Repeats are rare: one hash pass finds them, and only those rows are numbered (a window over
     # every finding costs ten times as much).
