@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from reconcile.model import decimals_of
+from reconcile.model import decimals_of, exponent_of
 
 # One character in, one character out, so offsets in the normalised text are offsets in the
 # original. Full-width digits and signs, the minus sign, full-width comparators and percent.
@@ -337,11 +337,9 @@ MAX_DECIMALS = 8  # decimals a figure may have: the rules compute exactly at thi
 def in_range(value: Decimal) -> bool:
     """Whether a written figure can be reconciled exactly: finite, at most MAX_DIGITS integer
     digits and MAX_DECIMALS decimals. Anything else is not a budget figure but noise."""
-    if not value.is_finite():
-        return False
-    _sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)
-    return -exponent <= MAX_DECIMALS and len(digits) + exponent <= MAX_DIGITS
+    exponent = exponent_of(value)
+    # adjusted(): the exponent of the leading digit, one less than the integer digits written
+    return exponent is not None and -exponent <= MAX_DECIMALS and value.adjusted() < MAX_DIGITS
 
 
 def money_factor(unit: str | None) -> Decimal | None:
@@ -354,7 +352,10 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
     return value * MONEY_UNITS[from_unit] / MONEY_UNITS[to_unit]
 
 
+_YEAR = re.compile(r"(?<!\d)((?:19|20|21)\d{2})\s*年")
+
+
 def years_in(text: str) -> Iterator[tuple[int, int]]:
     """Every year written as ``2021年`` / ``2021年度`` in ``text``: (year, offset)."""
-    for m in re.finditer(r"(?<!\d)((?:19|20|21)\d{2})\s*年", normalise(text)):
+    for m in _YEAR.finditer(normalise(text)):
         yield int(m.group(1)), m.start(1)

@@ -6,15 +6,17 @@ under test. Values are compared as ``str(Decimal)`` so that written precision is
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pytest
 
+from reconcile.model import exponent_of
 from reconcile.numbers import (
     Target,
     convert,
     find_numbers,
     first_number,
+    in_range,
     money_factor,
     normalise,
     parse_cell,
@@ -389,3 +391,54 @@ def test_normalise_is_one_char_for_one_char(text: str, expected: str) -> None:
     result = normalise(text)
     assert result == expected
     assert len(result) == len(text)
+
+
+# a Decimal as Python builds it from the text -> its exponent, read by hand from the text
+EXPONENTS = [
+    ("12.50", -2),
+    ("3", 0),
+    ("-0.000", -3),
+    ("0", 0),
+    ("1E+3", 3),
+    ("1.5E+3", 2),  # 15 x 10^2
+    ("1.23E-7", -9),
+    ("0.0000001", -7),  # printed as 1E-7
+    ("120000000000000000000", 0),
+    ("Infinity", None),
+    ("-Infinity", None),
+    ("NaN", None),
+    ("sNaN", None),
+]
+
+
+@pytest.mark.parametrize(("text", "exponent"), EXPONENTS)
+def test_exponent_of(text: str, exponent: int | None) -> None:
+    assert exponent_of(Decimal(text)) == exponent
+
+
+def test_exponent_of_ignores_the_contexts_capitals() -> None:
+    with localcontext() as context:
+        context.capitals = 0  # str() writes 1.5e+3
+        assert str(Decimal("1.5E+3")) == "1.5e+3"
+        assert exponent_of(Decimal("1.5E+3")) == 2
+
+
+# MAX_DIGITS integer digits and MAX_DECIMALS decimals are the most a figure may have
+IN_RANGE = [
+    ("99999999999999999999", True),  # 20 integer digits
+    ("100000000000000000000", False),  # 21
+    ("99999999999999999999.12345678", True),
+    ("0.12345678", True),  # 8 decimals
+    ("0.123456789", False),  # 9
+    ("1.000000000", False),  # 9 decimals written, even if all zeros
+    ("1E+19", True),  # 20 integer digits
+    ("1E+20", False),
+    ("0E+25", False),  # a zero written with 26 integer places
+    ("Infinity", False),
+    ("NaN", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), IN_RANGE)
+def test_in_range(text: str, expected: bool) -> None:
+    assert in_range(Decimal(text)) is expected

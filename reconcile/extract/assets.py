@@ -24,6 +24,8 @@ _PLANNED_RE = re.compile(
     r"((?:19|20|21)\d{2})\s*年[^，。；]{0,6}?(?:拟|计划|预计)(?:购置|采购|新增)"
 )
 _TABLE_YEAR_RE = re.compile(r"((?:19|20|21)\d{2})\s*年(?:度|末)?")
+_CLAUSE_BREAK = re.compile(r"[，。；]")
+_STATED_TOTAL = re.compile(r"资产总额|资产总值|资产合计|固定资产(?:原值|价值)?(?:为|共计|合计)?$")
 _LEVELS = (
     re.compile(r"^[一二三四五六七八九十]+\s*[、.．]"),
     re.compile(r"^[（(]\s*[一二三四五六七八九十]+\s*[)）]"),
@@ -52,10 +54,8 @@ def extract_assets(part: PartSlice) -> tuple[Assets, list[YearMention], list[Pro
         texts.append(text)
         for number in money_numbers(text):
             before = text[max(0, number.start - 200) : number.start]
-            clause = re.split(r"[，。；]", before)[-1]
-            if stated is None and re.search(
-                r"资产总额|资产总值|资产合计|固定资产(?:原值|价值)?(?:为|共计|合计)?$", clause
-            ):
+            clause = _CLAUSE_BREAK.split(before)[-1]
+            if stated is None and _STATED_TOTAL.search(clause):
                 stated = figure_from_number(number, para, "万元")
                 stated_unit = number.unit or "万元"
                 # the year end may stand in an earlier clause of the sentence (截至2020年12月31日，…)

@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from reconcile.model import Figure, Problem
-from reconcile.numbers import MONEY_UNITS, Number, first_number, in_range, normalise, parse_cell
+from reconcile.numbers import (
+    MONEY_UNITS,
+    Number,
+    find_numbers,
+    first_number,
+    in_range,
+    normalise,
+    parse_cell,
+)
 from reconcile.sources.layout import Block, Cell, Paragraph, Row, Table
 
 LEADING_ORDINAL = re.compile(
@@ -62,7 +70,6 @@ def figure_from_number(number: Number, para: Paragraph, default_unit: str | None
 
 def money_numbers(text: str, *, changes: bool = False) -> list[Number]:
     """Numbers that can be amounts: not years, not percentages, not counts."""
-    from reconcile.numbers import MONEY_UNITS, find_numbers
 
     out = []
     for n in find_numbers(text, changes=changes):

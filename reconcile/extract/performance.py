@@ -46,9 +46,12 @@ def _columns_of(header: tuple[str, ...]) -> dict[str, int]:
     return cols
 
 
+_TABLE_SUFFIX = re.compile(r"(?:绩效目标申报表|绩效目标表|绩效目标)\s*$")
+
+
 def project_name(text: str) -> str:
     name = strip_ordinal(text)
-    return re.sub(r"(?:绩效目标申报表|绩效目标表|绩效目标)\s*$", "", name).strip() or name
+    return _TABLE_SUFFIX.sub("", name).strip() or name
 
 
 def _goals(text: str) -> tuple[str, ...]:
