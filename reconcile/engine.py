@@ -153,8 +153,12 @@ def _repeats(frame: pl.DataFrame) -> pl.Series:
     """Each finding's repeat number (``ID_REPEAT``): n for the n-th repeat of the same meaning in
     one document, in the order of ``frame``, else 0. Meanings are compared as the joined texts
     the ids are the digests of: a section or key may hold U+001F itself (a hand-written
-    document's problem can give it one), so its columns apart would not tell."""
-    same = frame.select("doc", _meaning().alias("meaning"))
+    document's problem can give it one), so its columns apart would not tell. Within one
+    document the department and the year are the same on every row, and a rule's code holds no
+    U+001F, so two meanings there are equal exactly when rule, section and key joined are: those
+    three are joined, not all five (54 -> 39 ms for 168,000 findings)."""
+    meaning = pl.concat_str(["rule", "section", "key"], separator="\x1f")
+    same = frame.select("doc", meaning.alias("meaning"))
     repeats = pl.zeros(frame.height, dtype=pl.UInt32, eager=True).alias(ID_REPEAT)
     # Repeats are rare: one hash pass finds them, and only those rows are numbered (a window over
     # every finding costs ten times as much).
