@@ -57,13 +57,13 @@ def exponent_of(value: Decimal) -> int | None:
     fifth of the time: ``as_tuple`` builds a tuple of every digit, and the reader asks this of
     every figure it finds. A finite Decimal's string is its digits with a point, in scientific
     notation when the exponent is positive or the value is small (``1.5E-7``)."""
+    if not value.is_finite():  # Infinity, NaN, sNaN (a NaN may carry digits: NaN123)
+        return None
     text = str(value)
     mark = text.find("E")
     if mark < 0:
         mark = text.find("e")  # a context with ``capitals=0``
     if mark < 0:
-        if not text[-1:].isdigit():  # Infinity, NaN, sNaN
-            return None
         point = text.find(".")
         return point - len(text) + 1 if point >= 0 else 0
     point = text.find(".", 0, mark)

@@ -337,6 +337,8 @@ def test_hand_written_toml_to_json_keeps_nulls_and_paths(hand_written):
         ("true", "True"),
         ("nan", "Decimal('NaN')"),
         ("inf", "Decimal('Infinity')"),
+        ('"NaN123"', "'NaN123'"),  # a NaN with digits after it is a NaN too
+        ('"-sNaN7"', "'-sNaN7'"),
         ('""', None),
     ],
 )

@@ -408,6 +408,8 @@ EXPONENTS = [
     ("-Infinity", None),
     ("NaN", None),
     ("sNaN", None),
+    ("NaN123", None),  # a NaN's diagnostic digits are no exponent
+    ("-sNaN7", None),
 ]
 
 
@@ -436,6 +438,7 @@ IN_RANGE = [
     ("0E+25", False),  # a zero written with 26 integer places
     ("Infinity", False),
     ("NaN", False),
+    ("NaN123", False),
 ]
 
 
