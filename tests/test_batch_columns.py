@@ -553,3 +553,56 @@ def test_a_share_of_large_files_is_laid_out_a_few_at_a_time(tmp_path, monkeypatc
     assert_batch_reads_as_one_by_one(sorted(tmp_path.iterdir()))
     # a sample alone stays under the limit, two go over it: laid out two and two
     assert laid_out == [2, 2]
+
+
+# Pieces of the cells that need finishing: spaces of every kind the cleaning strips (and one it
+# does not, U+2002), leftover markers whole and broken, a part heading, plain words and figures.
+CELL_PIECES = [
+    "",
+    " ",
+    "\u3000",
+    "\u00a0",
+    "\u2009",
+    "\u202f",
+    "\ufeff",
+    "\t",
+    "\u2002",
+    "[bookmark: _GoBack]",
+    "[bookmark:",
+    "]",
+    "[",
+    "项目",
+    "数量",
+    "1,534.50",
+    "第三部分",
+    "x[bookmark: a b]y",
+    "[bookmark:" + "z" * 210 + "]",  # too long to be a marker
+]
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["cell", "line", "blank"]),
+            st.lists(st.sampled_from(CELL_PIECES), max_size=4),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_cells_with_spaces_markers_and_continued_lines_are_laid_out_as_line_by_line(lines):
+    """Cells that start or end with spaces, hold markers or run over several lines are finished
+    as columns in a batch (``textcols._finished``): their text, raw text, first column and last
+    line must be what the line-by-line layout makes of them."""
+    from reconcile.sources.decode import split_lines
+    from reconcile.sources.text import layout_text
+    from reconcile.sources.textcols import TextCells
+
+    text = "\n".join(
+        "" if kind == "blank" else ("\t" if kind == "cell" else "") + "".join(pieces)
+        for kind, pieces in lines
+    )
+    other = "第一部分：部门职责\n\t甲\n\t乙\n"  # laid out between two others, as in a batch
+    columnar = TextCells([other, text, other]).layouts(lines=[(), tuple(split_lines(text)), ()])
+    assert columnar[1].blocks == layout_text(text).blocks

@@ -12,16 +12,18 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-_MARKER_RE = re.compile(r"\[bookmark:[^\]\[\n]{0,200}\]")
-_SPACES = "\u3000\u00a0\u2009\u202f\ufeff \t"
+# A leftover marker (``[bookmark: _GoBack]``) and the spaces around a text: what clean()
+# removes (``sources.textcols`` removes them from columns of cells the same way).
+MARKER_RE = re.compile(r"\[bookmark:[^\]\[\n]{0,200}\]")
+SPACES = "\u3000\u00a0\u2009\u202f\ufeff \t"
 
 
 def clean(text: str) -> str:
     """Cell or paragraph text without stray markers and surrounding (full-width, no-break)
     spaces. Inner tabs and spaces are kept."""
     if "[" in text:
-        text = _MARKER_RE.sub("", text)
-    return text.strip(_SPACES)
+        text = MARKER_RE.sub("", text)
+    return text.strip(SPACES)
 
 
 class Cell(NamedTuple):

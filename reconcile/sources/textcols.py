@@ -12,9 +12,9 @@ The lines of every document of a batch are classified together by column express
 costs no Python work; a cell costs none until its table is asked for. ``TextCells.cells`` holds every
 cell of every table; ``TextCells.layouts`` builds Python rows for the tables it is asked for, and
 the rest keep ``rows=()``. That is how a batch reads the performance tables (86 % of the cells)
-straight from the columns (``extract.performance_columns.indicator_rows``). Only the few cells whose text
-needs cleaning (a marker, surrounding spaces, several lines) are finished in Python, by
-``layout.clean`` itself.
+straight from the columns (``extract.performance_columns.indicator_rows``). The few cells whose text
+needs cleaning (a marker, surrounding spaces, several lines) are finished as columns too, the way
+``layout.clean`` and ``text.cell_col`` finish them (``_finished``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,18 @@ from itertools import pairwise, repeat
 import polars as pl
 
 from reconcile.exprs import count_so_far
-from reconcile.sources.layout import Block, Cell, Layout, Paragraph, Row, Table, clean
-from reconcile.sources.text import cell_col, rows_of_segments, text_col
+from reconcile.sources.layout import (
+    MARKER_RE,
+    SPACES,
+    Block,
+    Cell,
+    Layout,
+    Paragraph,
+    Row,
+    Table,
+    clean,
+)
+from reconcile.sources.text import rows_of_segments, text_col
 
 _BLANK = "^[ \u3000\u00a0\u2009\u202f\ufeff\r\x0c\x0b]*$"  # a line holding nothing but these
 # A 第X部分 heading. Python's \s (str.isspace) also matches \x1c-\x1f, which Rust's \s does not.
@@ -165,34 +175,76 @@ def _cells(lines: pl.DataFrame) -> pl.DataFrame:
         )
     row_of_seg = segs.select(row).to_series()
     cells = cells.with_columns(row=pl.lit(row_of_seg).gather(pl.col("seg_no")))
-    # The few cells whose text needs cleaning or joining: finished in Python with clean().
+    # The few cells whose text needs cleaning or joining (see ``_finished``).
     fix = cells.select(pl.col("fix").arg_true()).to_series()
     if fix.len():
-        pieces_of = continued.group_by("cell", maintain_order=True).agg("s", pl.col("ln").max())
-        more = dict(
-            zip(
-                pieces_of.get_column("cell").to_list(),
-                pieces_of.select("s", "ln").iter_rows(),
-                strict=True,
-            )
-        )
-        texts, raws, cols, ends = [], [], [], []
-        for cell, line, end_line in cells[fix].select("cell", "s", "line").iter_rows():
-            raw = line[1:]
-            text = clean(raw)
-            if cell in more:
-                pieces, end_line = more[cell]
-                raw = "\n".join([raw, *pieces])
-                text = "\n".join(p for p in (clean(p) for p in [line[1:], *pieces]) if p)
-            texts.append(text)
-            raws.append(raw)
-            cols.append(cell_col(line, raw, text))
-            ends.append(end_line)
+        done = _finished(cells[fix].select("cell", "s", "line"), continued)
         cells = cells.with_columns(
-            cells.get_column(name).clone().scatter(fix, pl.Series(values, dtype=cells.schema[name]))
-            for name, values in (("text", texts), ("raw", raws), ("col", cols), ("end_line", ends))
+            cells.get_column(name).clone().scatter(fix, done.get_column(name))
+            for name in ("text", "raw", "col", "end_line")
         )
     return cells.select(*CELL_SCHEMA, "new_table")
+
+
+def _finished(first: pl.DataFrame, continued: pl.DataFrame) -> pl.DataFrame:
+    """text, raw, col and end_line of the cells whose text needs cleaning or joining (``first``:
+    their cell number, first line ``s`` with its TAB, and line; ``continued``: the lines that
+    continue cells, in order), as the line-by-line layout makes them: each piece (the first
+    line after its TAB, then each continuing line) cleaned as ``layout.clean`` cleans it, the
+    non-empty ones joined by line breaks; ``raw`` the pieces as written, joined; ``col`` as
+    ``text.cell_col`` finds it. A cell whose text does not start where its leading spaces end (a
+    marker first, or a first line of spaces alone) has its column found in Python, by
+    ``text.text_col``; that is rare."""
+    piece = pl.col("piece")
+    cleaned = (
+        pl.when(piece.str.contains("[", literal=True))
+        .then(piece.str.replace_all(MARKER_RE.pattern, ""))
+        .otherwise(piece)
+        .str.strip_chars(SPACES)
+    )
+    joined = (
+        pl.concat(
+            [
+                first.lazy().select("cell", piece=pl.col("s").str.slice(1), ln="line"),
+                continued.lazy()
+                .filter(pl.col("cell").is_in(first.get_column("cell").implode()))
+                .select("cell", piece="s", ln="ln"),
+            ]
+        )
+        .sort("cell", maintain_order=True)  # a cell's first line, then its continuations
+        .with_columns(clean=cleaned)
+        # gathered as lists and joined after: ``str.join`` as an aggregation costs 4 times more
+        .group_by("cell", maintain_order=True)
+        .agg(piece, pl.when(pl.col("clean") != "").then("clean"), end_line=pl.col("ln").max())
+        .select(
+            "end_line",
+            raw=piece.list.join("\n"),
+            text=pl.col("clean").list.join("\n", ignore_nulls=True),  # the empty ones left out
+        )
+    )
+    raw, text = pl.col("raw"), pl.col("text").fill_null("")
+    col = 2 + raw.str.len_chars() - raw.str.strip_chars_start(SPACES).str.len_chars()
+    done = (
+        pl.concat(
+            [first.lazy().select("s"), joined.select("raw", "end_line", text=text)],
+            how="horizontal",
+        )
+        .with_columns(
+            col=pl.when(pl.col("text") == "")
+            .then(1)
+            .when(pl.col("s").str.slice(col - 1, 1) == pl.col("text").str.slice(0, 1))
+            .then(col)
+            .cast(pl.Int64)
+        )
+        .collect(engine="in-memory")  # one query, as in _classified
+    )
+    elsewhere = done.select(pl.col("col").is_null().arg_true()).to_series()
+    if elsewhere.len():
+        found = [text_col(line, t) for line, t in done[elsewhere].select("s", "text").iter_rows()]
+        done = done.with_columns(
+            done.get_column("col").scatter(elsewhere, pl.Series(found, dtype=pl.Int64))
+        )
+    return done
 
 
 class TextCells:
