@@ -5,8 +5,8 @@ It reads a performance table as ``performance._indicators`` does, and a test hol
 same rows on every document we have: rows before the table's first header row (一级指标 …) are goals
 or titles and are skipped; a later row is a header again when its first cell names 一级; each header
 says which cell holds which field; rows with no text are skipped; 一级 and 二级 fill down from the
-row above until the next header. The few header and goal rows are judged in Python, with the same
-functions (``squash``, ``_columns``, ``_GOALS_RE``) the object reader uses.
+row above until the next header. The header and goal rows are judged in Python, once per distinct
+text, with the same functions (``squash``, ``_columns``, ``_GOALS_RE``) the object reader uses.
 """
 
 from __future__ import annotations
@@ -47,13 +47,13 @@ def indicator_rows(cells: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
     )
     if c.is_empty():
         return pl.DataFrame(schema=ROW_SCHEMA)
-    # The header and goal rows, judged in Python (a few per table).
-    header_cells = c.filter(pl.col("text").str.contains("一级", literal=True))
-    headers = {
-        rid
-        for rid, text in header_cells.select("rid", "text").iter_rows()
-        if "一级指标" in squash(text)
-    }
+    # The header and goal rows, judged in Python once per distinct text (a few per table, and
+    # a template's tables repeat the same texts document after document).
+    header_cells = c.select("rid", "text").filter(pl.col("text").str.contains("一级", literal=True))
+    named = [
+        t for t in header_cells.get_column("text").unique().to_list() if "一级指标" in squash(t)
+    ]
+    headers = header_cells.filter(pl.col("text").is_in(named)).get_column("rid")
     rows = c.filter("new_row").select(
         "rid",
         "doc",
@@ -72,13 +72,13 @@ def indicator_rows(cells: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
         texted=pl.lit(c.get_column("texts_so_far")).gather(pl.col("start") + pl.col("k") - 1)
         > pl.col("texts_before")
     )
-    goals = {
-        rid
-        for rid, first in rows.filter(pl.col("k") <= 3).select("rid", "t0").iter_rows()
-        if _GOALS_RE.search(squash(first))
-    }
-    is_header = pl.col("rid").is_in(list(headers))
-    first = pl.when(is_header & ~pl.col("rid").is_in(list(goals))).then("row")
+    short = rows.filter(pl.col("k") <= 3).select("rid", "t0")
+    goal_texts = [
+        t for t in short.get_column("t0").unique().to_list() if _GOALS_RE.search(squash(t))
+    ]
+    goals = short.filter(pl.col("t0").is_in(goal_texts)).get_column("rid")
+    is_header = pl.col("rid").is_in(headers.implode())
+    first = pl.when(is_header & ~pl.col("rid").is_in(goals.implode())).then("row")
     rows = (
         rows.with_columns(first=first.min().over("doc", "table"))
         .with_columns(
@@ -96,14 +96,20 @@ def indicator_rows(cells: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
         .group_by("hid", maintain_order=True)
         .agg("text")
     )
-    getters = pl.DataFrame(
+    # ... judged once per distinct header row: a template repeats it table after table
+    distinct = texts.group_by("text", maintain_order=True).agg("hid")
+    places = pl.DataFrame(
         [
-            (hid, *(columns.get(name, -1) for name in _FIELDS))
-            for hid, header in texts.iter_rows()
-            for columns in [_columns(header)]
+            tuple(_columns(header).get(name, -1) for name in _FIELDS)
+            for header in distinct.get_column("text").to_list()
         ],
-        schema={"hid": pl.Int64, **{f"i_{name}": pl.Int64 for name in _FIELDS}},
+        schema={f"i_{name}": pl.Int64 for name in _FIELDS},
         orient="row",
+    )
+    getters = (
+        pl.concat([distinct.select("hid"), places], how="horizontal")
+        .explode("hid")
+        .with_columns(pl.col("hid").cast(pl.Int64))
     )
     data = (
         rows.filter((pl.col("row") > pl.col("first")) & ~pl.col("header") & pl.col("texted"))
