@@ -70,7 +70,6 @@ def figure_from_number(number: Number, para: Paragraph, default_unit: str | None
 
 def money_numbers(text: str, *, changes: bool = False) -> list[Number]:
     """Numbers that can be amounts: not years, not percentages, not counts."""
-
     out = []
     for n in find_numbers(text, changes=changes):
         if n.is_year or n.unit in ("年", "年度", "月", "日", "%") or not in_range(n.value):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from reconcile.exprs import count_so_far
+from reconcile.exprs import count_so_far, run_starts
 from reconcile.extract.common import squash
 from reconcile.extract.performance import _FIELDS, _GOALS_RE, _columns
 
@@ -33,13 +33,7 @@ def indicator_rows(cells: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
     c = (
         cells.join(tables, on=["doc", "table"], how="inner", maintain_order="left")
         .with_row_index("i")
-        .with_columns(
-            new_row=(
-                (pl.col("row") != pl.col("row").shift(1))
-                | (pl.col("table") != pl.col("table").shift(1))
-                | (pl.col("doc") != pl.col("doc").shift(1))
-            ).fill_null(True)
-        )
+        .with_columns(new_row=run_starts("row", "table", "doc"))
         .with_columns(
             rid=count_so_far(pl.col("new_row")) - 1,
             texts_so_far=count_so_far(pl.col("text") != ""),
@@ -144,11 +138,7 @@ def _place_in_project() -> pl.Expr:
     one run: its place is counted from the run's start (a window over doc and project costs
     six times as much)."""
     row = pl.int_range(pl.len(), dtype=pl.Int64)
-    starts = (
-        (pl.col("doc") != pl.col("doc").shift(1))
-        | (pl.col("project_no") != pl.col("project_no").shift(1))
-    ).fill_null(True)
-    return row - pl.when(starts).then(row).forward_fill() + 1
+    return row - pl.when(run_starts("doc", "project_no")).then(row).forward_fill() + 1
 
 
 def _filled(name: str) -> pl.Expr:

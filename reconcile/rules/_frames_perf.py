@@ -40,7 +40,7 @@ from typing import Any
 
 import polars as pl
 
-from reconcile.exprs import count_so_far
+from reconcile.exprs import count_so_far, run_starts
 from reconcile.model import SECTIONS, Document, PerformanceProject
 from reconcile.numbers import parse_target, years_in
 from reconcile.rules._frames import decimal_column
@@ -256,14 +256,7 @@ def _with_read_rows(
     return (
         pl.concat([table, read])
         .sort("doc", "project_no", "ordinal", maintain_order=True)
-        .with_columns(
-            _project=count_so_far(
-                (
-                    (pl.col("doc") != pl.col("doc").shift(1))
-                    | (pl.col("project_no") != pl.col("project_no").shift(1))
-                ).fill_null(True)
-            ).cast(pl.Int64)
-        )
+        .with_columns(_project=count_so_far(run_starts("doc", "project_no")).cast(pl.Int64))
     )
 
 

@@ -13,10 +13,20 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from reconcile.sources.layout import Block, Cell, Layout, Paragraph, Row, Table, body_width, clean
+from reconcile.sources.layout import (
+    SPACES,
+    Block,
+    Cell,
+    Layout,
+    Paragraph,
+    Row,
+    Table,
+    body_width,
+    clean,
+)
 
 _BLANK_CHARS = " \u3000\u00a0\u2009\u202f\ufeff\r\f\v"
-_LEAD = " \u3000\u00a0\u2009\u202f\ufeff\t"  # what clean() strips before a cell's text
+_LEAD = SPACES  # what clean() strips before a cell's text
 PART_HEADING = re.compile(r"^\s*第[一二三四五六七八九十0-9０-９]+部分")
 
 

@@ -24,7 +24,7 @@ from itertools import pairwise, repeat
 
 import polars as pl
 
-from reconcile.exprs import count_so_far
+from reconcile.exprs import count_so_far, run_starts
 from reconcile.sources.layout import (
     MARKER_RE,
     SPACES,
@@ -121,7 +121,6 @@ def _cells(lines: pl.DataFrame) -> pl.DataFrame:
     """Every cell of every table (CELL_SCHEMA and ``new_table``), in document, table, row and
     cell order."""
     continued = lines.filter("cont").select("cell", "s", "ln")
-    group = pl.col("group")
     cells = (
         lines.lazy()
         .filter("tab")
@@ -132,11 +131,9 @@ def _cells(lines: pl.DataFrame) -> pl.DataFrame:
             text="raw",
             end_line="line",
             col=pl.when(pl.col("raw") == "").then(1).otherwise(2),
-            new_table=(group != group.shift(1)).fill_null(True),
-            new_seg=(
-                (pl.col("seg") != pl.col("seg").shift(1)) | (group != group.shift(1))
-            ).fill_null(True),
-            new_doc=(pl.col("doc") != pl.col("doc").shift(1)).fill_null(True),
+            new_table=run_starts("group"),
+            new_seg=run_starts("seg", "group"),
+            new_doc=run_starts("doc"),
         )
         .with_columns(
             seg_no=count_so_far(pl.col("new_seg")) - 1, table_no=count_so_far(pl.col("new_table"))
@@ -189,7 +186,7 @@ def _cells(lines: pl.DataFrame) -> pl.DataFrame:
 def _finished(first: pl.DataFrame, continued: pl.DataFrame) -> pl.DataFrame:
     """text, raw, col and end_line of the cells whose text needs cleaning or joining (``first``:
     their cell number, first line ``s`` with its TAB, and line; ``continued``: the lines that
-    continue cells, in order), as the line-by-line layout makes them: each piece (the first
+    continue cells, in order, each cell among ``first``), as the line-by-line layout makes them: each piece (the first
     line after its TAB, then each continuing line) cleaned as ``layout.clean`` cleans it, the
     non-empty ones joined by line breaks; ``raw`` the pieces as written, joined; ``col`` as
     ``text.cell_col`` finds it. A cell whose text does not start where its leading spaces end (a
@@ -206,9 +203,7 @@ def _finished(first: pl.DataFrame, continued: pl.DataFrame) -> pl.DataFrame:
         pl.concat(
             [
                 first.lazy().select("cell", piece=pl.col("s").str.slice(1), ln="line"),
-                continued.lazy()
-                .filter(pl.col("cell").is_in(first.get_column("cell").implode()))
-                .select("cell", piece="s", ln="ln"),
+                continued.lazy().select("cell", piece="s", ln="ln"),
             ]
         )
         .sort("cell", maintain_order=True)  # a cell's first line, then its continuations
