@@ -7,8 +7,10 @@ written in the document.
 
 from __future__ import annotations
 
+import ast
 import io
 import json
+import os
 import random
 import subprocess
 import sys
@@ -512,6 +514,65 @@ print(code, polars_then, methods)
     two = json.loads((tmp_path / "two.json").read_text(encoding="utf-8"))
     assert two == json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))
     assert len(two["findings"]) > 0
+
+
+@pytest.mark.parametrize("user_value", [None, "dirty_decay_ms:100"])
+def test_a_batch_has_polars_allocator_keep_freed_pages_unless_the_user_says_otherwise(
+    tmp_path, user_value
+):
+    """The setting is in this process's environment before Polars is imported (Polars puts it
+    after its own defaults for its allocator, which reads it once, as it starts) and in the
+    reader processes; a value the user set is left as it is. A single document's check leaves
+    the environment alone."""
+    for n in range(readers.PARALLEL_FROM):
+        (tmp_path / f"{n:02d}.txt").write_bytes(SAMPLE.read_bytes())
+    batch_run = f"""
+import os, sys
+from reconcile import cli, readers
+seen = []
+start = readers.start
+def starting(workers):
+    seen.append(("polars" in sys.modules, os.environ.get(readers.ALLOCATOR_SETTINGS)))
+    pool = start(workers)
+    seen.append(pool.submit(os.getenv, readers.ALLOCATOR_SETTINGS).result())
+    return pool
+readers.start = starting
+code = cli.main(["check", {str(tmp_path)!r}, "--jobs", "2", "--format", "json", "--quiet",
+                  "--output", {str(tmp_path / "all.json")!r}])
+print(repr((code, seen, os.environ.get(readers.ALLOCATOR_SETTINGS))))
+"""
+    single_run = f"""
+import os
+from reconcile import cli, readers
+code = cli.main(["check", {str(tmp_path / "00.txt")!r}, "--quiet", "--format", "json",
+                 "--output", {str(tmp_path / "one.json")!r}])
+print(repr((code, os.environ.get(readers.ALLOCATOR_SETTINGS))))
+"""
+    env = {k: v for k, v in os.environ.items() if k != readers.ALLOCATOR_SETTINGS}
+    if user_value is not None:
+        env[readers.ALLOCATOR_SETTINGS] = user_value
+    said = []
+    for script in (batch_run, single_run):
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+        said.append(ast.literal_eval(done.stdout.strip()))
+    (code, [(polars_then, at_start), in_reader], after), (single, after_single) = said
+    ours = user_value or readers.KEEP_FREED_PAGES
+    assert code == single == 0
+    assert (polars_then, at_start) == (False, ours)
+    # Polars' own defaults first, then ours: the last value of a setting is the one that holds
+    assert in_reader.endswith("," + ours) and in_reader.startswith("dirty_decay_ms:")
+    assert after.endswith("," + ours)
+    assert readers.KEEP_FREED_PAGES not in after_single
+    if user_value:
+        assert after_single.endswith("," + user_value)
 
 
 def test_workers_are_never_forked_once_polars_is_loaded():
