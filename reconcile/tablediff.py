@@ -556,6 +556,25 @@ def diff_tables(
 
     left = _side(before, keys, old_names, numeric, _old)
     right = _side(after, keys, new_names, numeric, _new)
+    # Keys are checked before the join as well as after it: a key repeated in both tables joins
+    # every row of it in one with every row of it in the other, and a wrong --key (one column of
+    # two) repeats keys so often that the join grows to billions of rows (1,000,000 items: no
+    # end in 13 minutes, where it should say at once what is wrong). Only the key columns as
+    # written are read for it (0.11 s for two tables of 1,000,000 rows; trimming them as well
+    # took twice as long). Where they repeat, the trimmed rows are counted exactly: equal hashes
+    # may differ, and a repeat may be blank rows alone, which are dropped.
+    written = [
+        table.frame.select(pl.struct(keys).hash().n_unique(), pl.len()) for table in (before, after)
+    ]
+    try:
+        counted = pl.collect_all(written)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        _raise_unreadable(exc, (left, before.path), (right, after.path))
+    for (distinct, rows), side, table in zip(
+        (found.row(0) for found in counted), (left, right), (before, after), strict=True
+    ):
+        if distinct != rows:
+            _raise_duplicates(side, table.path, keys)
     # The line columns are the side indicator: null where the item is not in that table.
     joined = left.join(right, on=keys, how="full", coalesce=True, nulls_equal=True)
     changed = [column.changed().alias(_changed(column.name)) for column in columns]
@@ -576,8 +595,9 @@ def diff_tables(
         wide = joined.with_columns(changed).with_columns(status).collect()
     except (pl.exceptions.PolarsError, OSError) as exc:
         _raise_unreadable(exc, (left, before.path), (right, after.path))
-    # A key repeated in either table appears in two joined rows, and only then. Hashes settle
-    # the common case cheaply; equal hashes are checked exactly.
+    # Keys that differ as written and are equal once trimmed ("A01" and "A01 ") appear in two
+    # joined rows, and only then. Hashes settle the common case cheaply; equal hashes are
+    # checked exactly.
     if wide.select(pl.struct(keys).hash().n_unique()).item() != wide.height:
         _raise_duplicates(left, before.path, keys)
         _raise_duplicates(right, after.path, keys)

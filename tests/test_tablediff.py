@@ -7,6 +7,8 @@ next to it), never computed by the code under test.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -425,6 +427,49 @@ def test_many_duplicates_are_summarised(tmp_path: Path) -> None:
     old_path, new_path = pair(tmp_path, old, "k,amount\n1,1\n")
     with pytest.raises(ReadError, match=r"1 \(2 rows\), 2 \(2 rows\), .* and 3 more"):
         diff_tables(old_path, new_path, ["k"])
+
+
+def test_rows_of_empty_cells_are_no_repeated_key(tmp_path: Path) -> None:
+    # ",," rows have no key as written, twice; they are blank rows, dropped, not duplicates
+    old = "k,amount,note\n1,5,a\n,,\n , ,\n2,6,b\n"
+    new = "k,amount,note\n2,7,b\n,,\n1,5,a\n,,\n"
+    diff = diff_tables(*pair(tmp_path, old, new), ["k"])
+    assert diff.summary == {"changed": 1, "added": 0, "removed": 0, "unchanged": 1}
+    assert by_field(diff, "2")["amount"]["old_line"] == 4
+
+
+def test_keys_trimmed_equal_are_repeated_keys(tmp_path: Path) -> None:
+    # distinct as written, one key once trimmed: the join sees them as the same item
+    old = "k,amount\nA01,5\n A01 ,6\nA02,1\n"
+    old_path, new_path = pair(tmp_path, old, "k,amount\nA01,5\nA02,1\n")
+    with pytest.raises(ReadError) as caught:
+        diff_tables(old_path, new_path, ["k"])
+    assert caught.value.path == old_path
+    assert "A01 (2 rows)" in caught.value.reason
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS is enforced on Linux")
+def test_a_key_repeated_in_both_tables_is_reported_before_the_join(tmp_path: Path) -> None:
+    """A wrong --key (one column of two) repeats every key in both tables; joined, 20,000 rows
+    of one key on each side would be 400,000,000 rows. The command names the repeats instead,
+    within a memory limit the join would break (the limit, not a clock, tells them apart)."""
+    table = "dept_id,item_code,name,amount\n" + "".join(
+        f"10{i % 7},A01,item {i},1\n" for i in range(20_000)
+    )
+    old_path, new_path = pair(tmp_path, table, table)
+    script = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
+        "from reconcile.cli import main\n"
+        f"sys.exit(main(['diff', {old_path!r}, {new_path!r}, '--key', 'item_code']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "duplicate keys (item_code)" in done.stderr
+    assert "A01 (20000 rows)" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_missing_key_column(tmp_path: Path) -> None:
