@@ -79,8 +79,9 @@ def is_batch(files: Sequence[str]) -> bool:
 # the system (dirty_decay_ms 500, muzzy_decay_ms 1000). A batch frees and makes its shares'
 # frames several times a second, so it got most of those pages back by faulting them in again.
 # Kept for 5 s, the 1,000-document batch of bench_check.py took 370,000 -> 280,000 page faults,
-# 1.14 -> 0.84 s of system time and 4.15 -> 3.87 s (medians of 8 interleaved runs), for 35-50 MB
-# more at its peak; a longer batch reuses the pages it keeps, so it does not keep more.
+# 1.14 -> 0.84 s of system time and 4.15 -> 3.87 s (medians of 8 interleaved runs), for about
+# 90 MiB more at the peak of its processes (602 -> 691 MiB); a longer batch reuses the pages it
+# keeps, so it does not keep more.
 ALLOCATOR_SETTINGS = "_RJEM_MALLOC_CONF"  # the variable Polars' jemalloc reads as it starts
 KEEP_FREED_PAGES = "dirty_decay_ms:5000,muzzy_decay_ms:5000"
 
