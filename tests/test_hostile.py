@@ -340,6 +340,32 @@ SHAPES = [
         ".txt",
         lambda: "第六部分 政府采购预算情况\n" + "\t合\n\n" * 500_000,
     ),
+    # Regular expressions and loops that were super-linear on these (eleventh session): each
+    # took minutes or hours at this size, as the times at smaller sizes grew.
+    Shape(
+        "a glossary line of 20,000 spaces and no colon",  # 2,000 spaces took 27 s
+        ".txt",
+        lambda: sample_with("第九部分", "9、" + " " * 20_000 + "x\n"),
+    ),
+    Shape(
+        "a first line of a year and 200,000 spaces",  # 40,000 took 20 s
+        ".txt",
+        lambda: "2021年" + " " * 200_000 + "x\n" + SAMPLE_TEXT,
+    ),
+    Shape(
+        "a performance table's heading after 200,000 en spaces",  # 40,000 took 19 s
+        ".txt",
+        lambda: sample_with(
+            "(2) 分项绩效目标", "\u2002" * 200_000 + "x绩效目标表\n\t绩效目标\n\t目标\n\n"
+        ),
+    ),
+    Shape(
+        "a performance table of 200,000 goal rows",  # 40,000 took 9.7 s
+        ".txt",
+        lambda: sample_with(
+            "(2) 分项绩效目标", "99、某项目绩效目标表\n" + "\t绩效目标\n\t目标内容\n\n" * 200_000
+        ),
+    ),
     Shape(
         "a TOML year written as 1e999999999",
         ".toml",

@@ -61,7 +61,7 @@ def _goals(text: str) -> tuple[str, ...]:
 def _indicators(
     tables: list[Table], problems: list[Problem]
 ) -> tuple[tuple[str, ...], list[Indicator]]:
-    goals: tuple[str, ...] = ()
+    goals: list[str] = []  # extended row by row (a tuple rebuilt per row grew quadratically)
     indicators: list[Indicator] = []
     for table in tables:
         cols: dict[str, int] | None = None
@@ -73,7 +73,7 @@ def _indicators(
             if cols is None:
                 first = squash(cells[0].text) if cells else ""
                 if len(cells) <= 3 and _GOALS_RE.search(first):
-                    goals = goals + _goals(cells[-1].text if len(cells) > 1 else "")
+                    goals += _goals(cells[-1].text if len(cells) > 1 else "")
                     continue
             if (cols is None or "一级" in cells[0].text) and any(
                 "一级" in c.text and "一级指标" in squash(c.text) for c in cells
@@ -111,7 +111,7 @@ def _indicators(
                     location=cells[0].location,
                 )
             )
-    return goals, indicators
+    return tuple(goals), indicators
 
 
 def _projects(blocks: Sequence[Block]) -> tuple[list[tuple[Paragraph, list[Table]]], int]:
