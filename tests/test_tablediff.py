@@ -448,27 +448,43 @@ def test_keys_trimmed_equal_are_repeated_keys(tmp_path: Path) -> None:
     assert "A01 (2 rows)" in caught.value.reason
 
 
+def _padded(i: int) -> str:
+    """A01 with spaces and tabs around it as the bits of ``i`` say: distinct as written."""
+    pad = "".join(" \t"[(i >> bit) & 1] for bit in range(15))
+    return f"{pad}A01{pad[::-1]}"
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS is enforced on Linux")
-def test_a_key_repeated_in_both_tables_is_reported_before_the_join(tmp_path: Path) -> None:
-    """A wrong --key (one column of two) repeats every key in both tables; joined, 20,000 rows
-    of one key on each side would be 400,000,000 rows. The command names the repeats instead,
-    within a memory limit the join would break (the limit, not a clock, tells them apart)."""
+@pytest.mark.parametrize(
+    ("code", "key"),
+    [
+        (lambda i: "A01", "item_code"),  # a wrong --key: one column of two
+        (_padded, "item_code"),  # distinct as written, one key trimmed
+    ],
+    ids=["repeated", "equal-once-trimmed"],
+)
+def test_a_key_repeated_in_both_tables_is_reported_before_the_join(
+    tmp_path: Path, code: Any, key: str
+) -> None:
+    """A key in 20,000 rows of each table would join to 400,000,000 rows. The command names the
+    repeats instead, within a memory limit the join would break (the limit, not a clock, tells
+    them apart)."""
     table = "dept_id,item_code,name,amount\n" + "".join(
-        f"10{i % 7},A01,item {i},1\n" for i in range(20_000)
+        f'10{i % 7},"{code(i)}",item {i},1\n' for i in range(20_000)
     )
     old_path, new_path = pair(tmp_path, table, table)
     script = (
         "import resource, sys\n"
         "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
         "from reconcile.cli import main\n"
-        f"sys.exit(main(['diff', {old_path!r}, {new_path!r}, '--key', 'item_code']))\n"
+        f"sys.exit(main(['diff', {old_path!r}, {new_path!r}, '--key', {key!r}]))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 2, done.stderr[-2000:]
-    assert "duplicate keys (item_code)" in done.stderr
-    assert "A01 (20000 rows)" in done.stderr
+    assert f"{old_path}: duplicate keys ({key})" in done.stderr
+    assert "A01 (" in done.stderr
     assert "Traceback" not in done.stderr
 
 
