@@ -130,12 +130,15 @@ def _plain(expr: pl.Expr) -> pl.Expr:
 
 
 def _numbered(df: pl.LazyFrame, base: str, *within: str) -> pl.LazyFrame:
-    """``key`` = ``base`` with ``#n`` appended to its n-th repeat (n ≥ 2) within a document."""
+    """``key`` = ``base`` with ``#n`` appended to its n-th repeat (n ≥ 2) within a document, and
+    a ``#`` of its own written twice: a name written ``公务接待费#2`` would otherwise be the key
+    of the second 公务接待费 as well, and keys must be unique to be aligned."""
     group = ["doc", base, *within]
+    escaped = pl.col(base).str.replace_all("#", "##", literal=True)
     return df.with_columns(_n=pl.int_range(1, pl.len() + 1).over(group)).with_columns(
         key=pl.when(pl.col("_n") > 1)
-        .then(pl.concat_str([pl.col(base), pl.lit("#"), pl.col("_n").cast(pl.String)]))
-        .otherwise(pl.col(base))
+        .then(pl.concat_str([escaped, pl.lit("#"), pl.col("_n").cast(pl.String)]))
+        .otherwise(escaped)
     )
 
 

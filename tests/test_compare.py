@@ -288,6 +288,26 @@ amount = 1
     assert diff.summary == {"changed": 1, "added": 1, "removed": 2, "unchanged": 1}
 
 
+def test_a_name_written_with_a_number_sign_is_not_taken_for_a_repeat() -> None:
+    # the second 印刷服务 is keyed 印刷服务#2; a line named so itself must stay another item
+    lines = [("印刷服务#2", 7), ("印刷服务", 10), ("印刷服务", 3)]
+    body = "[procurement]\n" + "".join(
+        f'[[procurement.lines]]\nitem = "{item}"\namount = {amount}\n' for item, amount in lines
+    )
+    old = toml_doc(body, 2020, "old.toml")
+    new = toml_doc(body.replace("amount = 7", "amount = 8"), 2021, "new.toml")
+    diff = diff_documents(old, new)
+    items = {
+        r["key"]: (r["status"], Decimal(r["old"]), Decimal(r["new"]))
+        for r in diff.rows.filter(pl.col("field") == "amount").to_dicts()
+    }
+    assert items == {
+        "|印刷服务##2": ("changed", 7, 8),
+        "|印刷服务": ("unchanged", 10, 10),
+        "|印刷服务#2": ("unchanged", 3, 3),
+    }
+
+
 @pytest.mark.parametrize(
     ("old", "new", "delta", "pct"),
     [
