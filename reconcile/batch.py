@@ -331,7 +331,8 @@ def load_frames(
     chunks = shares_of(files, jobs)
     results: list[Chunk | None] = [None] * len(chunks)
     done = 0
-    for i, read in _read_shares(chunks, workers=jobs - 1, readers=readers):
+    workers = min(jobs, len(chunks)) - 1  # a worker with no share to read is not started
+    for i, read in _read_shares(chunks, workers=workers, readers=readers):
         results[i] = read
         done += len(chunks[i])
         if progress:

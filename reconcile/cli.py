@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-j",
         type=int,
         metavar="N",
-        help="readers: this process and N-1 workers (default: all cores)",
+        help="readers: this process and N-1 workers (default: all cores; at most one per file)",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
@@ -237,8 +237,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.format == "parquet" and not args.output:
         raise UsageError("--format parquet needs --output FILE")
-    jobs = settings["jobs"] or readers.default_jobs()
     discovered = readers.discover(args.paths)
+    jobs = readers.readers_for(discovered[0], settings["jobs"] or readers.default_jobs())
     if not readers.is_batch(discovered[0]):
         return _check(args, settings, jobs, discovered, None)
     readers.keep_freed_pages()

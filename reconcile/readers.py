@@ -94,6 +94,13 @@ def keep_freed_pages() -> None:
         os.environ.setdefault(ALLOCATOR_SETTINGS, KEEP_FREED_PAGES)
 
 
+def readers_for(files: Sequence[str], jobs: int) -> int:
+    """The readers a batch of ``files`` starts for ``jobs`` (``--jobs``, the ``jobs`` setting):
+    never more than the files, each of which is one share at the most (``--jobs 100000`` on 16
+    files forked workers until the machine ran out of processes)."""
+    return max(1, min(jobs, len(files)))
+
+
 def default_jobs() -> int:
     """Readers when ``--jobs`` is not given: one per core this process may run on."""
     if hasattr(os, "sched_getaffinity"):

@@ -575,6 +575,34 @@ print(repr((code, os.environ.get(readers.ALLOCATOR_SETTINGS))))
         assert after_single.endswith("," + user_value)
 
 
+def test_a_batch_starts_no_more_readers_than_it_has_files(tmp_path, monkeypatch):
+    """``--jobs 100000`` on 16 files: 15 workers and this process, not 99,999 workers (they
+    were forked until the machine had no processes left); the report is the one job's."""
+    for n in range(readers.PARALLEL_FROM):
+        (tmp_path / f"{n:02d}.txt").write_bytes((SAMPLE if n % 3 else PRIOR).read_bytes())
+    asked = []
+    start = readers.start
+
+    def starting(workers):
+        asked.append(workers)
+        return start(min(workers, 2))  # a guard: the test must not fork a thousand processes
+
+    monkeypatch.setattr(readers, "start", starting)
+    many = tmp_path / "many.json"
+    code = cli.main(
+        ["check", str(tmp_path), "--jobs", "100000", "--format", "json", "--quiet", "-o", str(many)]
+    )
+    assert (code, asked) == (0, [readers.PARALLEL_FROM - 1])
+    one = tmp_path / "one.json"
+    assert (
+        cli.main(["check", str(tmp_path), "-j", "1", "--format", "json", "-q", "-o", str(one)]) == 0
+    )
+    assert json.loads(many.read_text(encoding="utf-8")) == json.loads(
+        one.read_text(encoding="utf-8")
+    )
+    assert readers.readers_for(["a", "b"], 8) == 2 and readers.readers_for([], 8) == 1
+
+
 def test_workers_are_never_forked_once_polars_is_loaded():
     # this test process has imported Polars (and started its threads)
     assert "polars" in sys.modules

@@ -88,7 +88,7 @@ def _batch_readers(files: Sequence[str], jobs: int | None = None) -> ProcessPool
     runs, its streams have no file descriptors to hand down, and starting processes fails."""
     from reconcile import readers
 
-    jobs = jobs or readers.default_jobs()
+    jobs = readers.readers_for(files, jobs or readers.default_jobs())
     if jobs < 2 or not readers.is_batch(files):
         return None
     try:
