@@ -70,6 +70,11 @@ _FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".xlsx": "xlsx"
 # with more decimals, or more than _INT_DIGITS before the point, is compared as text instead. Both
 # bounds keep every intermediate product in 128-bit integers (see _Column).
 _SCALE = 9
+# Typed numbers are compared as integer counts of 10^-scale (Int128, at most about 1.7 * 10^38):
+# below 10^33 of them, a difference times 10,000 (for its percentage) still fits. Beyond it,
+# Polars' integers wrapped around silently (1e26 -> 3e26 gave -4.17 %), so such values are
+# refused; written as text, numbers stay far below it (19 digits and 9 decimals at the most).
+_LIMIT = 10**33
 _INT_DIGITS = 19
 _NUMBER = re.compile(
     rf"^[+-]?([0-9]{{1,{_INT_DIGITS}}}(\.[0-9]{{0,{_SCALE}}})?|\.[0-9]{{1,{_SCALE}}})$"
@@ -358,6 +363,15 @@ class _Column:
         target = pl.Decimal(38, self.scale)
         return expr.cast(target) if self.numeric else expr.str.to_decimal(scale=self.scale)
 
+    def largest(self, name: str) -> pl.Expr:
+        """The largest magnitude of typed number column ``name`` at this column's scale, as an
+        integer count of 10^-scale (0 for no values; null when a value does not fit)."""
+        column = pl.col(name)
+        fitted = column.cast(pl.Decimal(38, self.scale), strict=False)
+        overflow = (fitted.is_null() & column.is_not_null()).any()
+        largest = fitted.to_physical().abs().max().fill_null(0)
+        return pl.when(overflow).then(None).otherwise(largest).alias(f"{_SEP}largest{_SEP}{name}")
+
     def unscaled(self, expr: pl.Expr) -> pl.Expr:
         """The decimal as an integer count of 10^-scale: exact arithmetic without rounding."""
         return self.decimal(expr).to_physical()
@@ -423,9 +437,16 @@ class _Column:
         rest, whole = pl.col(twice_rest), pl.col(quotient)
         round_up = (rest > pl.col(divisor)) | ((rest == pl.col(divisor)) & (whole % 2 == 1))
         hundredths = whole + round_up.cast(pl.Int128)
-        signed = pl.when(pl.col(difference) < 0).then(_int(0) - hundredths).otherwise(hundredths)
-        # Exact: a whole number of hundredths divided by 100 at scale 2.
-        percent = (signed.cast(pl.Decimal(38, 2)) / 100).cast(pl.String)
+        # Exact: a whole number of hundredths written with two decimals (as text: a percentage of
+        # a tiny old value may hold more digits than a 38-digit decimal of scale 2).
+        percent = pl.concat_str(
+            pl.when((pl.col(difference) < 0) & (hundredths > 0))
+            .then(pl.lit("-"))
+            .otherwise(pl.lit("")),
+            (hundredths // 100).cast(pl.String),
+            pl.lit("."),
+            (hundredths % 100).cast(pl.String).str.zfill(2),
+        )
         last = [
             self._delta_text(pl.col(difference), pl.col(ok)).alias(_work("delta", self.name)),
             percent.alias(_work("delta_pct", self.name)),
@@ -574,10 +595,14 @@ def diff_tables(
     # as the join sees them (keys distinct as written, "A01" and "A01 ", are one key there):
     # 0.2 s for two tables of 1,000,000 rows. Hashes settle the common case; where they repeat,
     # the rows are counted exactly: equal hashes may differ, and blank rows are dropped.
+    # The same query finds each typed number column's largest value at the scale it is compared
+    # at (see _LIMIT).
+    typed = [c for c in columns if c.numeric]
     trimmed = [
         table.frame.select(
             pl.struct(_blank_is_missing(_trimmed(key)) for key in keys).hash().n_unique(),
             pl.len(),
+            *(c.largest(c.name) for c in typed),
         )
         for table in (before, after)
     ]
@@ -585,9 +610,16 @@ def diff_tables(
         counted = pl.collect_all(trimmed)
     except (pl.exceptions.PolarsError, OSError) as exc:
         _raise_unreadable(exc, (left, before.path), (right, after.path))
-    for (distinct, rows), side, table in zip(
+    for (distinct, rows, *largest), side, table in zip(
         (found.row(0) for found in counted), (left, right), (before, after), strict=True
     ):
+        for column, value in zip(typed, largest, strict=True):
+            if value is None or value >= _LIMIT:  # None: beyond what a 38-digit decimal holds
+                raise ReadError(
+                    table.path,
+                    f"column {column.name} holds values beyond ±10^{33 - column.scale}, "
+                    "too large to compare exactly",
+                )
         if distinct != rows:
             _raise_duplicates(side, table.path, keys)
     # The line columns are the side indicator: null where the item is not in that table.

@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 import tomllib
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -486,6 +486,40 @@ def test_a_key_repeated_in_both_tables_is_reported_before_the_join(
     assert f"{old_path}: duplicate keys ({key})" in done.stderr
     assert "A01 (" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _decimal_tables(tmp_path: Path, old: str, new: str) -> tuple[str, str]:
+    """Two Parquet tables of one item, its amount a Decimal(38, 9) written as given."""
+    paths = []
+    for name, value in (("old", old), ("new", new)):
+        path = tmp_path / f"{name}.parquet"
+        pl.DataFrame(
+            {"k": ["1"], "amount": pl.Series([Decimal(value)], dtype=pl.Decimal(38, 9))}
+        ).write_parquet(path)
+        paths.append(str(path))
+    return paths[0], paths[1]
+
+
+def test_a_percentage_of_a_tiny_old_value_is_exact(tmp_path: Path) -> None:
+    # 0.000000001 -> 100000000000000000000: the change is about 10^31 % (it did not fit a
+    # 38-digit decimal of scale 2, and the diff stopped with an internal error)
+    diff = diff_tables(*_decimal_tables(tmp_path, "0.000000001", "1E+20"), ["k"])
+    amount = by_field(diff, "1")["amount"]
+    with localcontext() as exact:
+        exact.prec = 60
+        expected = (Decimal("1E+20") - Decimal("0.000000001")) / Decimal("0.000000001") * 100
+    assert amount["delta"] == "99999999999999999999.999999999"
+    assert Decimal(amount["delta_pct"]) == expected
+    assert amount["delta_pct"].endswith(".00")
+
+
+def test_typed_values_too_large_to_compare_exactly_are_refused(tmp_path: Path) -> None:
+    # 1e26 -> 3e26 is +200 %; the integers behind it wrapped around and it read -4.17 %
+    old_path, new_path = _decimal_tables(tmp_path, "1E+26", "3E+26")
+    with pytest.raises(ReadError) as caught:
+        diff_tables(old_path, new_path, ["k"])
+    assert caught.value.path == old_path
+    assert "column amount holds values beyond ±10^24" in caught.value.reason
 
 
 def test_missing_key_column(tmp_path: Path) -> None:
