@@ -771,6 +771,10 @@ class TableDiff:
             items = items.with_columns(
                 e for step in steps if depth < len(step) for e in step[depth]
             )
+        # Computed once, before the parts select from it: a part per column, each carrying the
+        # plan of every column's figures, made a plan that grew with the square of the columns
+        # (100 columns: 5.4 s to plan; 250: out of memory while planning).
+        items = items.collect().lazy()
         names = [*self._old_names, *(n for n in self._new_names if n not in compared)]
         parts: list[pl.LazyFrame] = []
         for name in names:
