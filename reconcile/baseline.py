@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from reconcile import tomltext
 from reconcile.errors import UsageError
 from reconcile.export import atomic_write
 from reconcile.report import write_toml_tables
@@ -56,7 +57,7 @@ def _read_entries(path: str, *_stamp: int) -> pl.DataFrame:
     if entries is not None:
         return entries
     text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    return _entries_of(tomllib.loads(text))
+    return _entries_of(tomltext.loads(text))
 
 
 def _entries_as_written(data: bytes) -> pl.DataFrame | None:

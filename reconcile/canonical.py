@@ -17,6 +17,7 @@ from typing import Any
 
 import tomli_w
 
+from reconcile import tomltext
 from reconcile.errors import ReadError
 from reconcile.model import (
     BUDGET_FIELDS,
@@ -536,7 +537,7 @@ class _Reader:
 def loads_toml(text: str, source: str, *, encoding: str | None = "utf-8") -> Document:
     """Read a canonical TOML disclosure; raise ReadError if it is not TOML or not our schema."""
     try:
-        data = tomllib.loads(text.lstrip("\ufeff"), parse_float=Decimal)
+        data = tomltext.loads(text.lstrip("\ufeff"), parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise ReadError(source, f"not valid TOML: {exc}") from None
     schema = data.get("schema")

@@ -181,6 +181,37 @@ def test_checking_a_zip_bomb_is_one_clear_line_and_exit_2(tmp_path, capsys):
     assert "Traceback" not in err
 
 
+TOML_BEYOND_TOMLLIB = {
+    "a 5,000-digit integer": "9" * 5_000,
+    "arrays nested 5,000 deep": "[" * 5_000 + "]" * 5_000,
+}
+
+
+@pytest.mark.parametrize("value", TOML_BEYOND_TOMLLIB.values(), ids=TOML_BEYOND_TOMLLIB.keys())
+@pytest.mark.parametrize("where", ["disclosure", "config", "baseline"])
+def test_toml_that_tomllib_cannot_hold_is_one_clear_line_and_exit_2(tmp_path, capsys, where, value):
+    """tomllib lets an int Python will not convert (ValueError) and nesting past the recursion
+    limit (RecursionError) through; each reader of TOML says the file cannot be read."""
+    sample = tmp_path / "sample.txt"
+    sample.write_bytes(SAMPLE_BYTES)
+    bad = tmp_path / "bad.toml"
+    if where == "disclosure":
+        bad.write_text(SCHEMA_LINE + f"[document]\nyear = {value}\n", encoding="utf-8")
+        argv = ["check", str(bad)]
+    elif where == "config":
+        bad.write_text(f"jobs = {value}\n", encoding="utf-8")
+        argv = ["check", str(sample), "--config", str(bad)]
+    else:
+        bad.write_text(f'[[finding]]\nid = "0123456789abcdef"\nx = {value}\n', encoding="utf-8")
+        argv = ["check", str(sample), "--baseline", str(bad)]
+    assert run(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1, err
+    assert str(bad) in err
+    assert "internal error" not in err and "Traceback" not in err
+
+
 def test_tables_compared_in_table_mode_are_not_limited(tmp_path, capsys):
     head = "dept_id,item_code,item_name,unit,quantity,unit_price,amount\n"
     rows = "".join(f"301001,A{n:08d},台式计算机,台,1,0.55,0.55\n" for n in range(100_000))
