@@ -20,6 +20,7 @@ so every rule returns the registry's columns the same way.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
@@ -588,24 +589,36 @@ def _parent_places(rows: Sequence[AssetRow]) -> list[int | None]:
     """Each row's parent as its place among ``rows`` (None for none): the nearest row above it
     with the parent's name and a lower level, else the nearest above with that name, else the
     first with that name. A name can stand twice in one table (其他 under two categories), so a
-    parent is never looked up by its name alone."""
+    parent is never looked up by its name alone.
+
+    The rows above with a name are kept as a stack of rising levels: a row hides every earlier
+    one of its name whose level is not lower than its own (it is nearer, and lower whenever they
+    are), so the nearest with a level below a row's is found by bisection. Looking back through
+    every earlier row of the name took 54 s for 40,000 rows of one name."""
     names = [r.name.strip() for r in rows]
     first: dict[str, int] = {}
     for i, name in enumerate(names):
         first.setdefault(name, i)
-    above: dict[str, list[int]] = {}
+    stacks: dict[str, tuple[list[int], list[int]]] = {}  # name -> (levels, places), rising
     places: list[int | None] = []
     for i, row in enumerate(rows):
         parent = row.parent.strip() if row.parent else None
         place = None
         if parent:
-            earlier = above.get(parent, [])
-            place = next(
-                (j for j in reversed(earlier) if rows[j].level < row.level),
-                earlier[-1] if earlier else first.get(parent),
-            )
+            levels, above = stacks.get(parent, ([], []))
+            lower = bisect_left(levels, row.level)  # levels[:lower] are below the row's
+            if lower:
+                place = above[lower - 1]
+            elif above:
+                place = above[-1]
+            else:
+                place = first.get(parent)
         places.append(place)
-        above.setdefault(names[i], []).append(i)
+        levels, above = stacks.setdefault(names[i], ([], []))
+        hidden = bisect_left(levels, row.level)
+        del levels[hidden:], above[hidden:]
+        levels.append(row.level)
+        above.append(i)
     return places
 
 
