@@ -10,11 +10,9 @@ hundredths of a second; a file in any other layout is read by tomllib, as before
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import tomllib
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -134,12 +132,20 @@ def read_baseline(path: str) -> set[str]:
 
 def read_reasons(path: str) -> pl.DataFrame:
     """The reasons a baseline file gives (``id``, ``reason``), to keep when it is rewritten; none
-    when it does not exist or cannot be read (it is then written anew). Read before a run, while
-    memory is free."""
+    when it does not exist. A file that exists and cannot be read is not rewritten: UsageError
+    (written anew, every reason a reviewer wrote in it was lost without a word, for one stray
+    backslash). Read before a run, while memory is free."""
     reasons = pl.DataFrame(schema=ENTRIES_SCHEMA)
-    if Path(path).exists():
-        with contextlib.suppress(OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, UsageError):
+    try:
+        exists = os.path.lexists(path)
+        if exists:
             reasons = _entries(path)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, UsageError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise UsageError(
+            f"{path}: not rewritten, as it cannot be read and its reasons would be lost "
+            f"({reason}); mend it or remove it"
+        ) from None
     # the last reason written for an id, as a reviewer's last edit
     return reasons.filter(pl.col("reason") != "").unique("id", keep="last")
 

@@ -214,3 +214,30 @@ def test_old_mac_line_ends_are_read_as_path_read_text_reads_them(tmp_path, line_
     path.write_bytes(text.replace("\n", line_end).encode("utf-8"))
     assert read_baseline(str(path)) == set(ids)
     assert read_reasons(str(path)).rows() == [(ids[0], "seen")]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda text: text.replace("reviewed by Li", "reviewed by Li, see C:\\docs", 1),
+        lambda text: text.replace("reviewed by Li", "reviewed by Li \\ud800", 1),
+    ],
+    ids=["a stray backslash", "an escape of a lone surrogate"],
+)
+def test_a_baseline_that_cannot_be_read_is_not_rewritten(tmp_path, capsys, spoil):
+    """Rewriting it would drop every reason a reviewer wrote in it."""
+    from reconcile.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "baigou-zuzhirenshi-2021-budget.txt"
+    path = tmp_path / "baseline.toml"
+    assert main(["check", str(sample), "--write-baseline", str(path), "-q"]) in (0, 1)
+    text = path.read_text(encoding="utf-8").replace('reason = ""', 'reason = "reviewed by Li"')
+    path.write_text(spoil(text), encoding="utf-8")
+    before = path.read_bytes()
+    capsys.readouterr()
+    assert main(["check", str(sample), "--write-baseline", str(path), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: not rewritten" in err and "Traceback" not in err
+    assert path.read_bytes() == before
+    with pytest.raises(UsageError, match="not rewritten"):
+        read_reasons(str(path))
