@@ -136,7 +136,9 @@ def test_a_write_that_fails_midway_leaves_the_existing_file_byte_identical(
     tmp_path, capsys, monkeypatch, argv, step
 ):
     target = tmp_path / "existing.out"
-    target.write_bytes(PREVIOUS)
+    # a baseline that cannot be read is never rewritten: this one is read, then written anew
+    previous = BASELINE.encode() if "--write-baseline" in argv else PREVIOUS
+    target.write_bytes(previous)
 
     def disk_full(*args: object) -> None:
         raise OSError(28, "No space left on device")
@@ -147,7 +149,7 @@ def test_a_write_that_fails_midway_leaves_the_existing_file_byte_identical(
     assert out == ""
     one_clean_line(err)
     assert str(target) in err and "No space left on device" in err
-    assert target.read_bytes() == PREVIOUS
+    assert target.read_bytes() == previous
     assert names(tmp_path) == ["existing.out"]
 
 
@@ -293,6 +295,42 @@ def test_a_folder_that_refuses_new_files_is_exit_2_with_the_reason(tmp_path, cap
 def test_output_onto_a_folder_is_exit_2(tmp_path, capsys):
     assert run(["check", str(SAMPLE), "--output", str(tmp_path)]) == 2
     assert "is a folder" in one_clean_line(capsys.readouterr().err)
+    assert names(tmp_path) == []
+
+
+def test_output_through_a_link_replaces_its_destination_and_keeps_the_link(tmp_path, capsys):
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert run(["check", str(SAMPLE), "--format", "json", "--output", str(link)]) in (0, 1)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert json.loads(real.read_text(encoding="utf-8"))["findings"]
+    assert sorted(names(tmp_path)) == ["link.json", "real.json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_output_into_a_named_pipe_is_written_to_the_pipe_not_over_it(tmp_path, capsys):
+    import threading
+
+    fifo = tmp_path / "report.json"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert run(["check", str(SAMPLE), "--format", "json", "--output", str(fifo)]) in (0, 1)
+    reader.join(timeout=60)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still the pipe, not a file put in its place
+    assert json.loads(got[0])["findings"]
+
+
+@pytest.mark.parametrize(
+    "name", ["x" * 300 + ".json", "a\0b.json"], ids=["a name too long", "a NUL in the name"]
+)
+def test_a_name_the_system_refuses_is_exit_2(tmp_path, capsys, name):
+    assert run(["check", str(SAMPLE), "--output", str(tmp_path / name)]) == 2
+    line = one_clean_line(capsys.readouterr().err)
+    assert "internal error" not in line
     assert names(tmp_path) == []
 
 
