@@ -49,25 +49,37 @@ def discover(paths: Iterable[str]) -> tuple[list[str], list[ReadFailure]]:
             files.append(given)
             continue
         p = Path(given)
-        if p.is_dir():
+        try:
+            is_dir, exists = p.is_dir(), p.exists()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL in it
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            errors.append(ReadFailure(given, reason))
+            continue
+        if is_dir:
             found = []
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     child = Path(root) / name
                     suffix = child.suffix.lower()
-                    if name.startswith((".", "~$")):
+                    if name.startswith((".", "~$")) or suffix not in (".txt", ".docx", ".toml"):
                         continue
-                    if suffix in (".txt", ".docx") or (
-                        suffix == ".toml" and _is_canonical_toml(child)
-                    ):
+                    # only files: a named pipe among them would wait for a writer for ever
+                    if _is_regular(child) and (suffix != ".toml" or _is_canonical_toml(child)):
                         found.append(str(child))
             files.extend(found)
-        elif p.exists():
-            files.append(given)
+        elif exists:
+            files.append(given)  # as given: a pipe (``<(cat …)``) is read as it comes
         else:
             errors.append(ReadFailure(given, "no such file or folder"))
     return files, errors
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def is_batch(files: Sequence[str]) -> bool:

@@ -233,9 +233,13 @@ def _read(path: str, line: str) -> _Table:
         known = ", ".join(sorted(_FORMATS))
         raise ReadError(path, f"not a table format this reads (use {known})")
     target = Path(path)
-    if not target.exists():
+    try:
+        exists, is_dir = target.exists(), target.is_dir()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL in it
+        raise ReadError(path, _first_line(exc)) from None
+    if not exists:
         raise ReadError(path, "no such file")
-    if target.is_dir():
+    if is_dir:
         raise ReadError(path, "is a folder, not a table")
     try:
         if fmt in ("csv", "tsv"):

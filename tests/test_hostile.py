@@ -960,6 +960,32 @@ def test_each_shape_is_read_and_checked_in_bounded_time(probes, name):
 # --- a batch meets bad files ---------------------------------------------------------------------
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_in_a_folder_is_passed_over_not_waited_for(tmp_path, capsys):
+    """A pipe named like a document (or a canonical TOML) would wait for a writer for ever."""
+    (tmp_path / "01-good.txt").write_bytes(SAMPLE_BYTES)
+    os.mkfifo(tmp_path / "02-pipe.txt")
+    os.mkfifo(tmp_path / "03-pipe.toml")
+    script = f"from reconcile.cli import main; raise SystemExit(main(['check', {str(tmp_path)!r}, '-q']))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    assert "01-good.txt" in done.stdout
+    assert "02-pipe" not in done.stdout + done.stderr and "03-pipe" not in done.stdout
+
+
+def test_a_name_too_long_on_the_command_line_is_listed_and_the_rest_checked(tmp_path, capsys):
+    long = str(tmp_path / ("x" * 300 + ".txt"))
+    assert run(["check", long, str(SAMPLE_PATH), "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert f"reconcile: {long}: File name too long" in err
+    assert "internal error" not in err
+    report = json.loads(out)
+    assert [e["document"] for e in report["errors"]] == [long]
+    assert report["findings"]
+
+
 @pytest.fixture
 def bad_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "2021"

@@ -552,6 +552,14 @@ def test_typed_values_too_large_to_compare_exactly_are_refused(tmp_path: Path) -
     assert "column amount holds values beyond ±10^24" in caught.value.reason
 
 
+def test_a_table_name_too_long_is_a_read_error(tmp_path: Path) -> None:
+    long = str(tmp_path / ("x" * 300 + ".csv"))
+    _, new_path = pair(tmp_path, OLD, NEW)
+    with pytest.raises(ReadError) as caught:
+        diff_tables(long, new_path, KEYS)
+    assert caught.value.path == long and "too long" in caught.value.reason
+
+
 def test_missing_key_column(tmp_path: Path) -> None:
     old_path, new_path = pair(tmp_path, OLD, NEW.replace("item_code", "code"))
     with pytest.raises(ReadError) as caught:
