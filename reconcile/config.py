@@ -72,10 +72,18 @@ def load_file(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"{path}: cannot read config: {exc}") from None
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("reconcile", {})
-    elif "tool" in data and "reconcile" in data["tool"]:
+        data = _tool_table(data).get("reconcile", {})
+    elif "reconcile" in _tool_table(data):
         data = data["tool"]["reconcile"]
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: [tool.reconcile] must be a table of settings")
     return _normalise(data, str(path))
+
+
+def _tool_table(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``[tool]`` table of a TOML file, or none when it has none (or ``tool`` is not one)."""
+    tool = data.get("tool", {})
+    return tool if isinstance(tool, dict) else {}
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -90,7 +98,7 @@ def find_config(start: Path | None = None) -> Path | None:
                 data = tomltext.loads(pyproject.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
                 continue
-            if "reconcile" in data.get("tool", {}):
+            if "reconcile" in _tool_table(data):
                 return pyproject
     return None
 

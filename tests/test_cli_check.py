@@ -163,6 +163,28 @@ def test_pyproject_tool_section_is_read(capsys, tmp_path, monkeypatch):
     assert {f["rule"] for f in json.loads(out)["findings"]} == {"BUD008"}
 
 
+@pytest.mark.parametrize("name", ["pyproject.toml", "reconcile.toml"])
+@pytest.mark.parametrize("reconcile", ["1", '"x"', "[1]"])
+def test_a_tool_reconcile_that_is_not_a_table_is_a_usage_error(
+    capsys, tmp_path, monkeypatch, name, reconcile
+):
+    (tmp_path / name).write_text(f"[tool]\nreconcile = {reconcile}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "check", str(SAMPLE))
+    assert (code, out) == (2, "")
+    assert err == f"reconcile: {tmp_path / name}: [tool.reconcile] must be a table of settings\n"
+
+
+def test_a_pyproject_whose_tool_is_not_a_table_is_not_a_settings_file(
+    capsys, tmp_path, monkeypatch
+):
+    (tmp_path / "pyproject.toml").write_text("tool = 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "check", str(SAMPLE), "--format", "json")
+    assert code in (0, 1) and err == ""
+    assert json.loads(out)["findings"]
+
+
 def test_a_bad_settings_file_is_a_usage_error(capsys, tmp_path, monkeypatch):
     (tmp_path / "reconcile.toml").write_text('fail_on = "sometimes"\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
