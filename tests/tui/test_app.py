@@ -7,6 +7,7 @@ import io
 import tomllib
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from textual.command import CommandPalette
 from textual.widgets import Input, Static, TabbedContent, Tree
@@ -416,6 +417,36 @@ def test_export_to_a_missing_folder_shows_the_error(tmp_path: Path) -> None:
             assert not target.parent.exists()
             await press(pilot, "escape")
             assert not isinstance(app.screen, ExportScreen)
+
+    run(body)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("x" * 300 + ".toml", "too long"),
+        ("~nosuchuser-of-this-machine/x.toml", "home directory"),
+        ("a\0b.toml", "null"),
+        ("out/", "is a folder"),
+    ],
+    ids=["a name too long", "no such user", "a NUL", "a trailing slash"],
+)
+def test_export_to_a_name_that_cannot_be_a_file_shows_why(
+    tmp_path: Path, monkeypatch, typed: str, said: str
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+
+    async def body() -> None:
+        app = ReconcileApp([SAMPLE_2021])
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "e")
+            app.screen.query_one("#ex-path", Input).value = typed
+            await press(pilot, "enter")
+            assert isinstance(app.screen, ExportScreen)  # still open, the app still running
+            status = text_of(app.screen.query_one("#ex-status", Static))
+            assert status.startswith("Could not write:") and said in status, status
+            assert list(tmp_path.iterdir()) == []
 
     run(body)
 

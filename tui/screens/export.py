@@ -8,6 +8,7 @@ shown in the dialog, which stays open, and nothing is written.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -79,8 +80,16 @@ class ExportScreen(ModalScreen[str | None]):
         if not text:
             self._status(t("ex.empty", self.lang), "bold red")
             return
-        path = Path(text).expanduser()
-        if path.is_file():
+        try:
+            path = _target(text)
+            exists = path.is_file()
+        except WriteError as exc:
+            self._failed(str(exc))
+            return
+        except (OSError, ValueError) as exc:  # a name too long, a NUL in it
+            self._failed(f"{text}: {getattr(exc, 'strerror', None) or exc}")
+            return
+        if exists:
             self._status(t("ex.exists", self.lang, path=text), "bold yellow")
             self._confirm(True)
             return
@@ -89,7 +98,7 @@ class ExportScreen(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="export")
     def write(self, text: str) -> None:
         try:
-            atomic_write(Path(text).expanduser(), self.render_findings())
+            atomic_write(_target(text), self.render_findings())
         except WriteError as exc:
             self.app.call_from_thread(self._failed, str(exc))
         except OSError as exc:
@@ -126,3 +135,15 @@ class ExportScreen(ModalScreen[str | None]):
             self._confirm(False)
         else:
             self.dismiss(None)
+
+
+def _target(text: str) -> Path:
+    """The file a typed path names (``~`` expanded); WriteError for a name that cannot be one: a
+    folder (``out/`` would have written a file named ``out``) or a home folder that does not
+    exist (``~nobody/x.toml``)."""
+    if text.endswith(("/", os.sep)):
+        raise WriteError(f"{text}: is a folder")
+    try:
+        return Path(text).expanduser()
+    except RuntimeError as exc:  # no such user
+        raise WriteError(f"{text}: {exc}") from None
