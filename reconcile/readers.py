@@ -72,7 +72,30 @@ def discover(paths: Iterable[str]) -> tuple[list[str], list[ReadFailure]]:
             files.append(given)  # as given: a pipe (``<(cat …)``) is read as it comes
         else:
             errors.append(ReadFailure(given, "no such file or folder"))
-    return files, errors
+    named = [path for path in files if _utf8_name(path)]
+    if len(named) < len(files):
+        errors += [
+            ReadFailure(_shown(path), NAME_NOT_UTF8) for path in files if not _utf8_name(path)
+        ]
+    return named, errors
+
+
+# A name that is not UTF-8 (a GBK name unpacked on Linux) reaches Python with its bytes as lone
+# surrogates, which no report, Polars column or terminal can hold: such a file is listed, with
+# its bytes shown as \xNN, and the others are read (the whole run ended in an internal error).
+NAME_NOT_UTF8 = "the file's name is not UTF-8: rename it to read it (e.g. convmv -f gbk -t utf-8)"
+
+
+def _utf8_name(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _is_regular(path: Path) -> bool:

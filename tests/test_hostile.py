@@ -986,6 +986,25 @@ def test_a_name_too_long_on_the_command_line_is_listed_and_the_rest_checked(tmp_
     assert report["findings"]
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="file names of any bytes")
+@pytest.mark.parametrize("copies", [1, 16], ids=["a few files", "a batch"])
+def test_a_file_name_that_is_not_utf8_is_listed_and_the_others_checked(tmp_path, capsys, copies):
+    """A GBK name unpacked on Linux: its bytes reach Python as lone surrogates, which the report
+    cannot hold (the whole run ended in an internal error)."""
+    for n in range(copies):
+        (tmp_path / f"{n:02d}.txt").write_bytes(SAMPLE_BYTES)
+    odd = os.fsdecode(bytes(tmp_path) + "/财政".encode("gbk") + b".txt")  # b2 c6 d5 fe
+    Path(odd).write_bytes(SAMPLE_BYTES)
+    assert run(["check", str(tmp_path), "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    shown = f"{tmp_path}/\\xb2\\xc6\\xd5\\xfe.txt"
+    assert report["errors"] == [{"document": shown, "message": report["errors"][0]["message"]}]
+    assert "not UTF-8" in report["errors"][0]["message"]
+    assert len(report["documents"]) == copies and report["findings"]
+    assert f"reconcile: {shown}: " in err and "internal error" not in err
+
+
 @pytest.fixture
 def bad_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "2021"
