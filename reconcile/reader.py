@@ -45,7 +45,12 @@ class Loaded:
 
 def _read_bytes_from(path: str) -> bytes:
     if path == "-":
-        data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+        if sys.stdin is None:  # started with standard input closed (``<&-``)
+            raise ReadError(path, "standard input is closed")
+        try:
+            data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+        except (OSError, ValueError) as exc:  # closed, or not readable
+            raise ReadError(path, f"cannot read standard input: {exc}") from None
     else:
         # One open and one fstat: a batch reads thousands of files. The path as Path reads it
         # ("f.txt/" is f.txt, "" is the current folder).

@@ -490,6 +490,19 @@ def test_empty_standard_input_is_one_line_and_exit_2(capsys, monkeypatch):
     assert one_clean_line(err) == "reconcile: -: the file is empty\n"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a closed descriptor 0")
+@pytest.mark.parametrize("command", ["check", "extract"])
+def test_standard_input_closed_is_one_line_and_exit_2(command):
+    done = subprocess.run(
+        ["sh", "-c", f'"{sys.executable}" -m reconcile {command} - <&-'],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 2 and done.stdout == b""
+    assert done.stderr == b"reconcile: -: standard input is closed\n"
+
+
 def test_a_real_pipe_into_check_and_extract():
     checked = cli("check", "-", "--format", "json", stdin=SAMPLE_BYTES)
     assert checked.returncode == 0, checked.stderr
