@@ -360,6 +360,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from reconcile.tablediff import is_table_path
 
     settings = _settings(args)
+    if args.old == args.new == "-":  # the second would read an input the first has used up
+        raise UsageError("standard input (-) can be one of OLD and NEW, not both")
     if is_table_path(args.old) or is_table_path(args.new):
         from reconcile import tablediff
 

@@ -503,6 +503,12 @@ def test_standard_input_closed_is_one_line_and_exit_2(command):
     assert done.stderr == b"reconcile: -: standard input is closed\n"
 
 
+def test_diff_takes_standard_input_for_one_side_only(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", SimpleNamespace(buffer=io.BytesIO(SAMPLE_BYTES)))
+    assert run(["diff", "-", "-"]) == 2
+    assert "not both" in one_clean_line(capsys.readouterr().err)
+
+
 def test_a_real_pipe_into_check_and_extract():
     checked = cli("check", "-", "--format", "json", stdin=SAMPLE_BYTES)
     assert checked.returncode == 0, checked.stderr
