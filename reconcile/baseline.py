@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from reconcile import tomltext
-from reconcile.errors import UsageError
+from reconcile.errors import UsageError, why
 from reconcile.export import atomic_write
 from reconcile.report import write_toml_tables
 
@@ -137,14 +137,12 @@ def read_reasons(path: str) -> pl.DataFrame:
     backslash). Read before a run, while memory is free."""
     reasons = pl.DataFrame(schema=ENTRIES_SCHEMA)
     try:
-        exists = os.path.lexists(path)
-        if exists:
+        if os.path.lexists(path):
             reasons = _entries(path)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, UsageError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise UsageError(
             f"{path}: not rewritten, as it cannot be read and its reasons would be lost "
-            f"({reason}); mend it or remove it"
+            f"({why(exc)}); mend it or remove it"
         ) from None
     # the last reason written for an id, as a reviewer's last edit
     return reasons.filter(pl.col("reason") != "").unique("id", keep="last")

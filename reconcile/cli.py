@@ -239,10 +239,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--format parquet needs --output FILE")
     discovered = readers.discover(args.paths)
     jobs = readers.readers_for(discovered[0], settings["jobs"] or readers.default_jobs())
-    if not readers.is_batch(discovered[0]):
-        return _check(args, settings, jobs, discovered, None)
-    readers.keep_freed_pages()
-    if jobs == 1:
+    batch = readers.is_batch(discovered[0])
+    if batch:
+        readers.keep_freed_pages()
+    if jobs == 1 or not batch:
         return _check(args, settings, jobs, discovered, None)
     # Started before the engine is imported, so that they import the reader meanwhile.
     with readers.start(jobs - 1) as started:

@@ -23,6 +23,12 @@ class WriteError(Exception):
     """A file that could not be written (missing or unwritable folder)."""
 
 
+def why(exc: BaseException) -> str:
+    """What went wrong, in a line's words: an OSError's own reason ("File name too long"),
+    else the exception's text."""
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
 @dataclass(frozen=True, slots=True)
 class ReadFailure:
     """An input of a run that could not be read, and why (listed under ``errors``)."""

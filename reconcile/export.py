@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from reconcile.errors import WriteError
+from reconcile.errors import WriteError, why
 
 Writer = Callable[[BinaryIO], object]
 
@@ -34,7 +34,7 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes | Writer) -> Pa
         if not folder.is_dir():
             raise WriteError(f"{given}: the folder {folder} does not exist")
     except (OSError, ValueError) as exc:  # a name too long, a NUL in it
-        raise WriteError(f"{given}: {_why(exc)}") from None
+        raise WriteError(f"{given}: {why(exc)}") from None
     if mode is not None and stat.S_ISDIR(mode):
         raise WriteError(f"{given}: is a folder")
     if mode is not None and not stat.S_ISREG(mode):
@@ -42,12 +42,12 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes | Writer) -> Pa
             with open(target, "wb") as handle:
                 _write(handle, data)
         except OSError as exc:
-            raise WriteError(f"{given}: {_why(exc)}") from None
+            raise WriteError(f"{given}: {why(exc)}") from None
         return given
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except (OSError, ValueError) as exc:
-        raise WriteError(f"{given}: cannot write in {folder}: {_why(exc)}") from None
+        raise WriteError(f"{given}: cannot write in {folder}: {why(exc)}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             _write(handle, data)
@@ -65,7 +65,7 @@ def atomic_write(path: str | os.PathLike[str], data: str | bytes | Writer) -> Pa
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise WriteError(f"{given}: {_why(exc)}") from None
+        raise WriteError(f"{given}: {why(exc)}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -80,7 +80,3 @@ def _write(handle: BinaryIO, data: str | bytes | Writer) -> None:
         handle.write(data)
     else:
         data(handle)
-
-
-def _why(exc: BaseException) -> str:
-    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)

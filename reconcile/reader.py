@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from reconcile.errors import ReadError
+from reconcile.errors import ReadError, why
 from reconcile.extract import extract
 from reconcile.model import Document
 from reconcile.sources.decode import (
@@ -71,7 +71,7 @@ def _read_bytes_from(path: str) -> bytes:
         except OSError as exc:
             # what Path.exists() takes for a missing file: none there, a file as a folder, a loop
             missing = exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
-            reason = "no such file" if missing else f"cannot read: {exc.strerror or exc}"
+            reason = "no such file" if missing else f"cannot read: {why(exc)}"
             raise ReadError(path, reason) from None
         except ValueError:  # a NUL in the path
             raise ReadError(path, "no such file") from None

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reconcile.errors import ReadFailure
+from reconcile.errors import ReadFailure, why
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -52,8 +52,7 @@ def discover(paths: Iterable[str]) -> tuple[list[str], list[ReadFailure]]:
         try:
             is_dir, exists = p.is_dir(), p.exists()
         except (OSError, ValueError) as exc:  # a name too long, a NUL in it
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            errors.append(ReadFailure(given, reason))
+            errors.append(ReadFailure(given, why(exc)))
             continue
         if is_dir:
             found = []
@@ -72,11 +71,12 @@ def discover(paths: Iterable[str]) -> tuple[list[str], list[ReadFailure]]:
             files.append(given)  # as given: a pipe (``<(cat …)``) is read as it comes
         else:
             errors.append(ReadFailure(given, "no such file or folder"))
-    named = [path for path in files if _utf8_name(path)]
-    if len(named) < len(files):
-        errors += [
-            ReadFailure(_shown(path), NAME_NOT_UTF8) for path in files if not _utf8_name(path)
-        ]
+    named: list[str] = []
+    for path in files:
+        if _utf8_name(path):
+            named.append(path)
+        else:
+            errors.append(ReadFailure(_shown(path), NAME_NOT_UTF8))
     return named, errors
 
 

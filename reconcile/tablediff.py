@@ -602,7 +602,7 @@ def diff_tables(
     # The same query finds each typed number column's largest value at the scale it is compared
     # at (see _LIMIT).
     typed = [c for c in columns if c.numeric]
-    trimmed = [
+    checks = [
         table.frame.select(
             pl.struct(_blank_is_missing(_trimmed(key)) for key in keys).hash().n_unique(),
             pl.len(),
@@ -611,7 +611,7 @@ def diff_tables(
         for table in (before, after)
     ]
     try:
-        counted = pl.collect_all(trimmed)
+        counted = pl.collect_all(checks)
     except (pl.exceptions.PolarsError, OSError) as exc:
         _raise_unreadable(exc, (left, before.path), (right, after.path))
     for (distinct, rows, *largest), side, table in zip(

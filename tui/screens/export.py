@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from reconcile.errors import WriteError
+from reconcile.errors import WriteError, why
 from reconcile.export import atomic_write
 from tui.i18n import t
 
@@ -87,7 +87,7 @@ class ExportScreen(ModalScreen[str | None]):
             self._failed(str(exc))
             return
         except (OSError, ValueError) as exc:  # a name too long, a NUL in it
-            self._failed(f"{text}: {getattr(exc, 'strerror', None) or exc}")
+            self._failed(f"{text}: {why(exc)}")
             return
         if exists:
             self._status(t("ex.exists", self.lang, path=text), "bold yellow")
@@ -102,7 +102,7 @@ class ExportScreen(ModalScreen[str | None]):
         except WriteError as exc:
             self.app.call_from_thread(self._failed, str(exc))
         except OSError as exc:
-            self.app.call_from_thread(self._failed, f"{text}: {exc.strerror or exc}")
+            self.app.call_from_thread(self._failed, f"{text}: {why(exc)}")
         else:
             self.app.call_from_thread(self.dismiss, text)
 
