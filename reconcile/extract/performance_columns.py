@@ -33,10 +33,10 @@ def indicator_rows(cells: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
     # Each cell's project, looked up by its table's place among the share's tables (the cells
     # come table by table): a join of every cell on (doc, table) took 23 ms a 128-document
     # share, this a few.
-    first = run_starts("table", "doc")
+    new_table = run_starts("table", "doc")
     project_of_table = (
         cells.lazy()
-        .filter(first)
+        .filter(new_table)
         .select("doc", "table")
         .join(tables.lazy(), on=["doc", "table"], how="left", maintain_order="left")
         .collect(engine="in-memory")
@@ -44,7 +44,7 @@ def indicator_rows(cells: pl.DataFrame, tables: pl.DataFrame) -> pl.DataFrame:
     )
     c = (
         cells.lazy()
-        .with_columns(project_no=pl.lit(project_of_table).gather(count_so_far(first) - 1))
+        .with_columns(project_no=pl.lit(project_of_table).gather(count_so_far(new_table) - 1))
         .filter(pl.col("project_no").is_not_null())
         .with_row_index("i")
         .with_columns(new_row=run_starts("row", "table", "doc"))
