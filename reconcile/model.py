@@ -37,7 +37,7 @@ def stored_directly(cls: type[T]) -> type[T]:
     """``cls``, a frozen dataclass, with an ``__init__`` that stores its fields straight into the
     instance's ``__dict__``. The one ``dataclass`` writes for a frozen class sets each field
     through ``object.__setattr__``, two to three times slower; the records a document has many
-    of are built tens of thousands of times a batch (1.8 % of a reader's instructions). The
+    of are built tens of thousands of times a batch (about 2 % of a reader's instructions). The
     signature and defaults are the dataclass's, and so is everything else (equality, hashing, the
     frozen ``__setattr__``). Fields with a default factory, ``init=False`` or ``kw_only``, a
     ``__post_init__`` and slots are not handled, and are refused as the class is made."""
