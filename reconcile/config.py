@@ -71,10 +71,11 @@ def load_file(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: no such config file") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"{path}: cannot read config: {exc}") from None
+    tool = _tool_table(data)
     if path.name == "pyproject.toml":
-        data = _tool_table(data).get("reconcile", {})
-    elif "reconcile" in _tool_table(data):
-        data = data["tool"]["reconcile"]
+        data = tool.get("reconcile", {})
+    elif "reconcile" in tool:
+        data = tool["reconcile"]
     if not isinstance(data, dict):
         raise UsageError(f"{path}: [tool.reconcile] must be a table of settings")
     return _normalise(data, str(path))

@@ -62,7 +62,7 @@ from typing import Any, NoReturn
 import polars as pl
 
 from reconcile.diffrows import ROW_SCHEMA, SCHEMA_DIFF, STATUSES
-from reconcile.errors import ReadError, UsageError
+from reconcile.errors import ReadError, UsageError, why
 
 _FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".xlsx": "xlsx"}
 
@@ -236,7 +236,7 @@ def _read(path: str, line: str) -> _Table:
     try:
         exists, is_dir = target.exists(), target.is_dir()
     except (OSError, ValueError) as exc:  # a name too long, a NUL in it
-        raise ReadError(path, _first_line(exc)) from None
+        raise ReadError(path, why(exc)) from None
     if not exists:
         raise ReadError(path, "no such file")
     if is_dir:
